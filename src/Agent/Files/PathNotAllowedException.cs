@@ -1,0 +1,3 @@
+namespace KubeHa.Agent.Files;
+
+internal sealed class PathNotAllowedException(string message) : Exception(message);

@@ -1,0 +1,25 @@
+using KubeHa.Agent.Actions.Noop;
+using KubeHa.Agent.Configuration;
+using KubeHa.Agent.Drift;
+using KubeHa.Agent.Facts;
+using KubeHa.Agent.Steps;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace KubeHa.Agent.Hosting;
+
+internal static class AgentServiceCollectionExtensions
+{
+    /// <summary>Registers the agent's services and every typed action.</summary>
+    public static IServiceCollection AddKubeHaAgent(this IServiceCollection services, AgentOptions options)
+    {
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AgentMetrics>();
+        services.TryAddSingleton<NodeFactsProvider>();
+        services.TryAddSingleton<StepExecutor>();
+        services.TryAddSingleton<DriftState>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NoopAction>());
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using KubeHa.Protos.Agent.V1;
+
+namespace KubeHa.Agent.Steps;
+
+/// <summary>
+/// One typed action. Implementations are idempotent: applying twice changes nothing the
+/// second time. Files are changed only through <see cref="StepContext.Files"/>, which gives
+/// dry-run, backup and atomic writes for free.
+/// </summary>
+internal interface IStepAction
+{
+    StepSpec.ActionOneofCase Case { get; }
+
+    Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Undo effects that are not files (files are restored by the executor from the backup).
+    /// Called after the files were restored.
+    /// </summary>
+    Task<ActionResult> RollbackAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(ActionResult.Succeeded());
+}

@@ -1,0 +1,27 @@
+using KubeHa.Agent.Files;
+
+namespace KubeHa.Agent.Steps;
+
+/// <summary>What an action sees while it runs.</summary>
+internal sealed class StepContext(
+    string runId,
+    string stepId,
+    string node,
+    bool dryRun,
+    FileTransaction files,
+    Func<string, int, ValueTask> progress,
+    TimeProvider time)
+{
+    public string RunId { get; } = runId;
+    public string StepId { get; } = stepId;
+    public string Node { get; } = node;
+    public bool DryRun { get; } = dryRun;
+    public FileTransaction Files { get; } = files;
+    public TimeProvider Time { get; } = time;
+    /// <summary>Non-file effects ("restarted kube-apiserver", "etcd member 3 added").</summary>
+    public List<string> Effects { get; } = [];
+    /// <summary>Action-specific outputs returned to the coordinator. Never secrets.</summary>
+    public Dictionary<string, string> Outputs { get; } = new(StringComparer.Ordinal);
+
+    public ValueTask ProgressAsync(string message, int percent = -1) => progress(message, percent);
+}

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using KubeHa.Common.Files;
+
+namespace KubeHa.Common.Pki;
+
+/// <summary>A CA certificate with its private key, able to sign leaf certificates.</summary>
+public sealed class CertificateAuthority : IDisposable
+{
+    private readonly AsymmetricAlgorithm _key;
+
+    private CertificateAuthority(X509Certificate2 certificate, AsymmetricAlgorithm key)
+    {
+        Certificate = certificate;
+        _key = key;
+    }
+
+    public X509Certificate2 Certificate { get; }
+
+    public static CertificateAuthority Create(string commonName, TimeProvider time, KeyAlgorithm algorithm = KeyAlgorithm.EcdsaP256, TimeSpan? validity = null)
+    {
+        var key = KeyFactory.Create(algorithm);
+        var request = KeyFactory.NewRequest(new X500DistinguishedName($"CN={commonName}"), key);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = time.GetUtcNow();
+        var cert = request.CreateSelfSigned(now.AddMinutes(-5), now.Add(validity ?? TimeSpan.FromDays(3650)));
+        return new CertificateAuthority(cert, key);
+    }
+
+    /// <summary>Loads a CA from PEM files; refuses a key that does not match the certificate.</summary>
+    public static CertificateAuthority Load(string certPath, string keyPath)
+    {
+        var cert = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+        var key = KeyFactory.LoadPem(File.ReadAllText(keyPath), keyPath);
+        if (!KeyFactory.Matches(cert, key))
+        {
+            key.Dispose();
+            throw new CryptographicException($"{keyPath}: private key does not belong to the CA certificate {certPath}");
+        }
+
+        return new CertificateAuthority(cert, key);
+    }
+
+    /// <summary>Signs a new leaf certificate for <paramref name="key"/>.</summary>
+    public X509Certificate2 Sign(CertificateRequestSpec spec, AsymmetricAlgorithm key, TimeProvider time)
+    {
+        var request = KeyFactory.NewRequest(spec.Subject, key);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(spec.KeyUsage, true));
+        var eku = new OidCollection();
+        if (spec.ServerAuth)
+        {
+            eku.Add(new Oid("1.3.6.1.5.5.7.3.1"));
+        }
+
+        if (spec.ClientAuth)
+        {
+            eku.Add(new Oid("1.3.6.1.5.5.7.3.2"));
+        }
+
+        if (eku.Count > 0)
+        {
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(eku, false));
+        }
+
+        if (spec.DnsNames.Count > 0 || spec.IpAddresses.Count > 0)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            foreach (var dns in spec.DnsNames)
+            {
+                san.AddDnsName(dns);
+            }
+
+            foreach (var ip in spec.IpAddresses)
+            {
+                san.AddIpAddress(ip);
+            }
+
+            request.CertificateExtensions.Add(san.Build());
+        }
+
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        return Sign(request, spec.Validity, time);
+    }
+
+    /// <summary>Signs a prepared request (extensions already set by the caller).</summary>
+    public X509Certificate2 Sign(CertificateRequest request, TimeSpan validity, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var notAfter = now.Add(validity);
+        if (notAfter > Certificate.NotAfter)
+        {
+            notAfter = Certificate.NotAfter;
+        }
+
+        var serial = new byte[16];
+        RandomNumberGenerator.Fill(serial);
+        serial[0] &= 0x7F;
+        var generator = _key switch
+        {
+            RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
+            ECDsa ec => X509SignatureGenerator.CreateForECDsa(ec),
+            _ => throw new NotSupportedException("CA key type is not supported"),
+        };
+        return request.Create(Certificate.SubjectName, generator, now.AddMinutes(-5), notAfter, serial);
+    }
+
+    /// <summary>Writes ca.crt (0644) and ca.key (0600) atomically.</summary>
+    public void Save(string certPath, string keyPath)
+    {
+        AtomicFile.WriteAllText(keyPath, KeyFactory.ExportPrivateKeyPem(_key), AtomicFile.PrivateMode);
+        AtomicFile.WriteAllText(certPath, Certificate.ExportCertificatePem() + "\n", AtomicFile.DefaultMode);
+    }
+
+    public void Dispose()
+    {
+        _key.Dispose();
+        Certificate.Dispose();
+    }
+}
