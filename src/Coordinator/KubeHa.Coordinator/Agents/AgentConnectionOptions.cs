@@ -1,0 +1,15 @@
+namespace KubeHa.Coordinator.Agents;
+
+public sealed class AgentConnectionOptions
+{
+    /// <summary>Steps in flight per agent connection.</summary>
+    public int MaxConcurrentCallsPerAgent { get; init; } = 32;
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Deadline of unary calls (facts, results).</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Retries of an unreachable agent before its call fails.</summary>
+    public int Retries { get; init; } = 3;
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+}

@@ -1,0 +1,3 @@
+namespace KubeHa.Coordinator.Pki;
+
+public sealed class PkiException(string message) : Exception(message);

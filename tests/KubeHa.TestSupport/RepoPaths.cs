@@ -1,0 +1,26 @@
+namespace KubeHa.TestSupport;
+
+public static class RepoPaths
+{
+    /// <summary>The repository root (the directory holding KubeHa.sln).</summary>
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "KubeHa.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("KubeHa.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>Build configuration of the running test assembly (Debug/Release).</summary>
+    public static string Configuration =>
+        AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    /// <summary>The built agent (kubeha-agent.dll), run with `dotnet`.</summary>
+    public static string AgentDll => Path.Combine(Root, "src", "Agent", "bin", Configuration, "net10.0", "kubeha-agent.dll");
+}
