@@ -54,15 +54,16 @@ public static partial class InventoryLoader
 
         var r = new Reader(path);
         var inventory = r.ReadInventory(root);
-        if (r.Errors.Count > 0 || inventory is null)
+        if (inventory is null)
         {
             throw new InventoryException(r.Errors);
         }
 
+        // Cross-checks run on every entry that parsed, so one run lists every problem.
         Validate(inventory, r);
         if (r.Errors.Count > 0)
         {
-            throw new InventoryException(r.Errors);
+            throw new InventoryException(r.SortedErrors());
         }
 
         return inventory;
@@ -201,14 +202,20 @@ public static partial class InventoryLoader
     {
         private readonly Dictionary<string, SourcePosition> _positions = new(StringComparer.Ordinal);
 
-        public List<string> Errors { get; } = [];
+        private readonly List<(SourcePosition At, string Text)> _errors = [];
+
+        public List<string> Errors => _errors.Select(e => e.Text).ToList();
+
+        /// <summary>Errors in file order (stable for messages at the same position).</summary>
+        public List<string> SortedErrors() =>
+            _errors.OrderBy(e => e.At.Line).ThenBy(e => e.At.Column).Select(e => e.Text).ToList();
         public int VipPrefix { get; private set; } = 24;
         public SourcePosition NodesPosition => Position("nodes");
 
         public SourcePosition Position(string key) => _positions.TryGetValue(key, out var p) ? p : new SourcePosition(1, 1);
 
         public void Error(SourcePosition at, string message) =>
-            Errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{at.Line}:{at.Column}: {message}"));
+            _errors.Add((at, string.Create(CultureInfo.InvariantCulture, $"{path}:{at.Line}:{at.Column}: {message}")));
 
         private void Error(YamlNode at, string message) => Error(Pos(at), message);
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The whole test suite: what README names and .ci/run calls. Installs its own prerequisites.
+# Phases run in order, each timed: unit (no root), root (real nginx/haproxy/keepalived/etcd/
+# openssl), lab (network namespaces + Kubernetes binaries). Ends with "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+suite_start=$(date +%s)
+declare -a summary=()
+
+phase() { # name, command...
+  local name=$1; shift
+  local t0=$(date +%s)
+  echo "=== phase $name" >&2
+  local rc=0
+  "$@" || rc=$?
+  local dt=$(( $(date +%s) - t0 ))
+  summary+=("$(printf '%-12s %5ss  %s' "$name" "$dt" "$([[ $rc -eq 0 ]] && echo ok || echo "FAILED ($rc)")")")
+  return $rc
+}
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "test: the root and lab phases need root (network namespaces, real services); run as root" >&2
+  exit 2
+fi
+
+run_tests() { # category filter, label
+  dotnet test KubeHa.sln -c Release --no-build --nologo \
+    --filter "$1" \
+    --logger "trx;LogFilePrefix=$2" --results-directory "$results" \
+    -- RunConfiguration.TestSessionTimeout=2400000
+}
+
+overall=0
+phase deps scripts/deps.sh || overall=1
+if [[ -f scripts/lab-prereqs.sh ]]; then
+  phase k8s-binaries scripts/lab-prereqs.sh || overall=1
+fi
+phase build scripts/build.sh || { overall=1; }
+if [[ $overall -eq 0 ]]; then
+  phase unit run_tests "Category!=Root&Category!=Lab" unit || overall=1
+  phase root run_tests "Category=Root" root || overall=1
+  phase lab run_tests "Category=Lab" lab || overall=1
+fi
+
+# Totals from the TRX files.
+passed=0; failed=0; skipped=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  p=$(get passed); f=$(get failed); e=$(get error); t=$(get total); x=$(get executed)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+  skipped=$((skipped + ${t:-0} - ${x:-0}))
+done
+
+echo
+echo "phase        time   result"
+printf '%s\n' "${summary[@]}"
+echo "total        $(( $(date +%s) - suite_start ))s"
+if (( passed + failed == 0 )); then
+  echo "test: no test ran" >&2
+  overall=1
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if (( failed > 0 )); then overall=1; fi
+exit $overall
