@@ -207,7 +207,7 @@ internal sealed partial class StepExecutor : IDisposable
         if (durable)
         {
             _store.WriteResult(result);
-            _metrics.StepExecuted(request.Step.ActionCase.ToString(), outcome.Outcome, _time.GetUtcNow() - started);
+            _metrics.StepExecuted(request.Mode == StepMode.Rollback ? "Rollback" : request.Step.ActionCase.ToString(), outcome.Outcome, _time.GetUtcNow() - started);
         }
 
         LogFinished(_logger, request.RunId, request.StepId, outcome.Outcome, result.Changed);

@@ -51,6 +51,9 @@ public sealed class AgentConnection : IAsyncDisposable
             HttpHandler = handler,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 16 * 1024 * 1024,
+            // Reconnect soon after an agent restart; the default backoff grows to two minutes.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(5),
         });
         Client = new AgentService.AgentServiceClient(_channel);
     }
@@ -72,6 +75,10 @@ public sealed class AgentConnection : IAsyncDisposable
                 {
                     var options = new CallOptions(cancellationToken: cancellationToken);
                     return await call(Client, options).ConfigureAwait(false);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException($"call to agent {Endpoint.Node} cancelled", e, cancellationToken);
                 }
                 catch (RpcException e) when (_certificateError is not null)
                 {

@@ -10,6 +10,7 @@ public sealed class AgentConnectionOptions
     public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(20);
     public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Retries of an unreachable agent before its call fails.</summary>
-    public int Retries { get; init; } = 3;
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    public int Retries { get; init; } = 5;
+    /// <summary>First retry delay; doubles per retry (0.25 + 0.5 + 1 + 2 + 4 s by default).</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 }
