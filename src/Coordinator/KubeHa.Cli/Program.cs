@@ -25,6 +25,11 @@ internal static class Program
         root.Subcommands.Add(ValidateCommand.Create(Context));
         root.Subcommands.Add(AgentsCommand.Create(Context));
         root.Subcommands.Add(ExecStepCommand.Create(Context));
+        foreach (var command in RunCommands.Create(Context))
+        {
+            root.Subcommands.Add(command);
+        }
+
         var version = new Command("version", "Print the version");
         version.SetAction(_ =>
         {
