@@ -213,7 +213,8 @@ internal sealed partial class StepExecutor : IDisposable
         if (durable)
         {
             _store.WriteResult(result);
-            _metrics.StepExecuted(request.Step.ActionCase.ToString(), outcome.Outcome, _time.GetUtcNow() - started);
+            // A ROLLBACK request carries no step spec.
+            _metrics.StepExecuted(request.Step?.ActionCase.ToString() ?? "Rollback", outcome.Outcome, _time.GetUtcNow() - started);
         }
 
         LogFinished(_logger, request.RunId, request.StepId, outcome.Outcome, result.Changed);

@@ -76,6 +76,16 @@ public static class KeyFactory
         _ => throw new NotSupportedException($"key type {key.GetType().Name} is not supported"),
     };
 
+    /// <summary>
+    /// A certificate with its private key from PEM files, re-imported so the key is usable by
+    /// SslStream (as a client or server certificate) on every platform.
+    /// </summary>
+    public static X509Certificate2 LoadCertificateWithKey(string certPath, string keyPath)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
     /// <summary>The algorithm of a certificate's public key, to make a fresh key of the same kind.</summary>
     public static KeyAlgorithm AlgorithmOf(X509Certificate2 cert)
     {

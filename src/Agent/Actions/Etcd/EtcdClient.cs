@@ -63,12 +63,12 @@ internal sealed class EtcdClient : IDisposable
         {
             if (connection.CaFile.Length > 0)
             {
-                ca = X509Certificate2.CreateFromPemFile(connection.CaFile);
+                ca = X509Certificate2.CreateFromPem(File.ReadAllText(connection.CaFile));
             }
 
             if (connection.CertFile.Length > 0 || connection.KeyFile.Length > 0)
             {
-                cert = X509Certificate2.CreateFromPemFile(connection.CertFile, connection.KeyFile);
+                cert = KeyFactory.LoadCertificateWithKey(connection.CertFile, connection.KeyFile);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)

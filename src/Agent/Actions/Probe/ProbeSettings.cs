@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using KubeHa.Common.Pki;
 using KubeHa.Protos.Agent.V1;
 using ProbeSpec = KubeHa.Protos.Agent.V1.ProbeAction;
 
@@ -100,10 +101,10 @@ internal sealed class ProbeSettings : IDisposable
         {
             if (p.CaFile.Length > 0)
             {
-                ca = X509Certificate2.CreateFromPemFile(p.CaFile);
+                ca = X509Certificate2.CreateFromPem(File.ReadAllText(p.CaFile));
             }
 
-            var client = p.ClientCertFile.Length > 0 ? X509Certificate2.CreateFromPemFile(p.ClientCertFile, p.ClientKeyFile) : null;
+            var client = p.ClientCertFile.Length > 0 ? KeyFactory.LoadCertificateWithKey(p.ClientCertFile, p.ClientKeyFile) : null;
             return new ProbeSettings(p, ca, client);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
