@@ -51,6 +51,12 @@ internal static class EtcdQuorum
             return null;
         }
 
+        // Growing from one member always leaves the cluster waiting for the new one (etcd allows it too).
+        if (voters == 1)
+        {
+            return null;
+        }
+
         // The new voter is not running yet, so it counts as unhealthy until it joins.
         return healthy < Majority(voters + 1)
             ? $"adding a voting member would lose quorum: quorum would be {Majority(voters + 1)} of {voters + 1} but only {healthy} members are healthy; add it as a learner or fix the unhealthy members first"
