@@ -70,6 +70,16 @@ public sealed class CertificateAuthority : IDisposable
             chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(Certificate.RawDataMemory.Span);
     }
 
+    /// <summary>
+    /// The authority key identifier for certificates this CA signs: the CA's subject key
+    /// identifier, or its issuer and serial when the CA certificate has none (some hand-made CAs).
+    /// </summary>
+    public X509AuthorityKeyIdentifierExtension AuthorityKeyIdentifier()
+    {
+        var hasSki = Certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Any();
+        return X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, hasSki, !hasSki);
+    }
+
     /// <summary>The CA certificate as PEM, newline-terminated.</summary>
     public string ExportCertificatePem() => Certificate.ExportCertificatePem() + "\n";
 
@@ -115,7 +125,7 @@ public sealed class CertificateAuthority : IDisposable
         }
 
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        request.CertificateExtensions.Add(AuthorityKeyIdentifier());
         return Sign(request, spec.Validity, time);
     }
 

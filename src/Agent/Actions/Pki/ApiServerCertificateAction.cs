@@ -112,7 +112,7 @@ internal sealed class ApiServerCertificateAction : IStepAction
             }
 
             request.CertificateExtensions.Add(wanted.Build());
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca.Certificate, true, false));
+            request.CertificateExtensions.Add(ca.AuthorityKeyIdentifier());
             var validity = TimeSpan.FromDays(a.ValidityDays == 0 ? 365 : a.ValidityDays);
             using var issued = ca.Sign(request, validity, context.Time);
             if (!a.KeepKey)

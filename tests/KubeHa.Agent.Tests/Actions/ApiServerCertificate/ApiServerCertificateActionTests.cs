@@ -258,4 +258,31 @@ public sealed class ApiServerCertificateActionTests : IDisposable
         Assert.Contains("not valid for 'not-in-cert.example'", unknown.Reason, StringComparison.Ordinal);
         Assert.False(byName.Changed);
     }
+
+    [Fact]
+    [Trait(Categories.Name, Categories.Root)]
+    public async Task Execute_OpensslMadePki_ReissuesWithOldAndNewSans()
+    {
+        // A CA and serving certificate made by openssl (PKCS#8 keys), as a hand-built cluster might have.
+        Directory.CreateDirectory(Pki);
+        var script = $"""
+            set -e
+            cd {Pki}
+            openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=kubernetes -days 3650 -keyout ca.key -out ca.crt 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -subj /CN=kube-apiserver -keyout apiserver.key -out apiserver.csr 2>/dev/null
+            printf 'subjectAltName=DNS:kubernetes,DNS:master-1,IP:10.96.0.1\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' > ext
+            openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -extfile ext -out apiserver.crt 2>/dev/null
+            """;
+        var made = await ProcessRunner.RunAsync("sh", ["-c", script]);
+        Assert.True(made.ExitCode == 0, made.ToString());
+
+        var result = await _runner.ApplyAsync(Spec(["api.k8s.local", "10.0.0.100"]));
+
+        Assert.True(result.Outcome == StepOutcome.Succeeded, result.Reason);
+        var verify = await ProcessRunner.RunAsync("openssl", ["verify", "-CAfile", Path.Combine(Pki, "ca.crt"), CertPath]);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        var text = await ProcessRunner.RunAsync("openssl", ["x509", "-noout", "-ext", "subjectAltName", "-in", CertPath]);
+        Assert.Contains("DNS:kubernetes, DNS:master-1, DNS:api.k8s.local, IP Address:10.96.0.1, IP Address:10.0.0.100", text.StdOut, StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----", await File.ReadAllTextAsync(KeyPath), StringComparison.Ordinal);
+    }
 }
