@@ -1,4 +1,7 @@
+using KubeHa.Agent.Actions.Etcd;
 using KubeHa.Agent.Actions.Noop;
+using KubeHa.Agent.Actions.Pki;
+using KubeHa.Agent.Actions.Probe;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Drift;
 using KubeHa.Agent.Facts;
@@ -20,6 +23,11 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<StepExecutor>();
         services.TryAddSingleton<DriftState>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NoopAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ApiServerCertificateAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdCertificatesAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdMemberAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdSnapshotAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ProbeAction>());
         return services;
     }
 }

@@ -10,7 +10,8 @@ internal sealed class StepContext(
     bool dryRun,
     FileTransaction files,
     Func<string, int, ValueTask> progress,
-    TimeProvider time)
+    TimeProvider time,
+    string? backupDir = null)
 {
     public string RunId { get; } = runId;
     public string StepId { get; } = stepId;
@@ -18,6 +19,16 @@ internal sealed class StepContext(
     public bool DryRun { get; } = dryRun;
     public FileTransaction Files { get; } = files;
     public TimeProvider Time { get; } = time;
+    /// <summary>
+    /// This step's backup directory (STATE/backups/RUN/STEP), for backups that are not files the
+    /// step changes (an etcd snapshot). Empty when the host did not provide one.
+    /// </summary>
+    public string BackupDir { get; } = backupDir ?? string.Empty;
+    /// <summary>
+    /// ROLLBACK only: the backup directory of the step being rolled back, where its action may
+    /// have recorded what it did (e.g. the id of the etcd member it added). Empty otherwise.
+    /// </summary>
+    public string RolledBackStepBackupDir { get; init; } = string.Empty;
     /// <summary>Non-file effects ("restarted kube-apiserver", "etcd member 3 added").</summary>
     public List<string> Effects { get; } = [];
     /// <summary>Action-specific outputs returned to the coordinator. Never secrets.</summary>

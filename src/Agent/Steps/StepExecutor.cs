@@ -179,7 +179,13 @@ internal sealed partial class StepExecutor : IDisposable
                 });
                 return ValueTask.CompletedTask;
             },
-            _time);
+            _time,
+            _backups.StepDir(request.RunId, request.StepId))
+        {
+            RolledBackStepBackupDir = request.Mode == StepMode.Rollback && StepStore.IsValidId(request.RollbackOfStepId)
+                ? _backups.StepDir(request.RunId, request.RollbackOfStepId)
+                : string.Empty,
+        };
 
         ActionResult outcome;
         try

@@ -31,18 +31,60 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>Loads a CA from PEM files; refuses a key that does not match the certificate.</summary>
-    public static CertificateAuthority Load(string certPath, string keyPath)
+    public static CertificateAuthority Load(string certPath, string keyPath) =>
+        FromPem(File.ReadAllText(certPath), File.ReadAllText(keyPath), certPath, keyPath);
+
+    /// <summary>
+    /// A CA from PEM text (certificate first in <paramref name="certPem"/>); refuses a key that
+    /// does not match the certificate. The paths only name the sources in errors.
+    /// </summary>
+    public static CertificateAuthority FromPem(string certPem, string keyPem, string certPathForErrors, string keyPathForErrors)
     {
-        var cert = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
-        var key = KeyFactory.LoadPem(File.ReadAllText(keyPath), keyPath);
+        var cert = X509Certificate2.CreateFromPem(certPem);
+        var key = KeyFactory.LoadPem(keyPem, keyPathForErrors);
         if (!KeyFactory.Matches(cert, key))
         {
             key.Dispose();
-            throw new CryptographicException($"{keyPath}: private key does not belong to the CA certificate {certPath}");
+            cert.Dispose();
+            throw new CryptographicException($"{keyPathForErrors}: private key does not belong to the CA certificate {certPathForErrors}");
         }
 
         return new CertificateAuthority(cert, key);
     }
+
+    /// <summary>
+    /// True when this CA's key signed <paramref name="leaf"/>: the chain is built against this
+    /// CA alone (signature checked, names alone are not enough). Validity dates are ignored
+    /// here; callers check them separately.
+    /// </summary>
+    public bool IsIssuerOf(X509Certificate2 leaf)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        return chain.Build(leaf) &&
+            chain.ChainElements.Count == 2 &&
+            chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(Certificate.RawDataMemory.Span);
+    }
+
+    /// <summary>
+    /// The authority key identifier for certificates this CA signs: the CA's subject key
+    /// identifier, or its issuer and serial when the CA certificate has none (some hand-made CAs).
+    /// </summary>
+    public X509AuthorityKeyIdentifierExtension AuthorityKeyIdentifier()
+    {
+        var hasSki = Certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Any();
+        return X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, hasSki, !hasSki);
+    }
+
+    /// <summary>The CA certificate as PEM, newline-terminated.</summary>
+    public string ExportCertificatePem() => Certificate.ExportCertificatePem() + "\n";
+
+    /// <summary>The CA private key as PEM (PKCS#1 for RSA, SEC1 for EC, like kubeadm). A secret.</summary>
+    public string ExportPrivateKeyPem() => KeyFactory.ExportPrivateKeyPem(_key);
 
     /// <summary>Signs a new leaf certificate for <paramref name="key"/>.</summary>
     public X509Certificate2 Sign(CertificateRequestSpec spec, AsymmetricAlgorithm key, TimeProvider time)
@@ -83,7 +125,7 @@ public sealed class CertificateAuthority : IDisposable
         }
 
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        request.CertificateExtensions.Add(AuthorityKeyIdentifier());
         return Sign(request, spec.Validity, time);
     }
 

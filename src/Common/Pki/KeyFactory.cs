@@ -76,6 +76,32 @@ public static class KeyFactory
         _ => throw new NotSupportedException($"key type {key.GetType().Name} is not supported"),
     };
 
+    /// <summary>
+    /// A certificate with its private key from PEM files, re-imported so the key is usable by
+    /// SslStream (as a client or server certificate) on every platform.
+    /// </summary>
+    public static X509Certificate2 LoadCertificateWithKey(string certPath, string keyPath)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>The algorithm of a certificate's public key, to make a fresh key of the same kind.</summary>
+    public static KeyAlgorithm AlgorithmOf(X509Certificate2 cert)
+    {
+        using (var rsa = cert.GetRSAPublicKey())
+        {
+            if (rsa is not null)
+            {
+                return rsa.KeySize >= 4096 ? KeyAlgorithm.Rsa4096 : KeyAlgorithm.Rsa2048;
+            }
+        }
+
+        using var ec = cert.GetECDsaPublicKey() ??
+            throw new NotSupportedException($"certificate '{cert.Subject}' has neither an RSA nor an EC key");
+        return ec.KeySize >= 384 ? KeyAlgorithm.EcdsaP384 : KeyAlgorithm.EcdsaP256;
+    }
+
     /// <summary>True when the certificate's public key is the public half of this key.</summary>
     public static bool Matches(X509Certificate2 cert, AsymmetricAlgorithm key)
     {
