@@ -1,4 +1,6 @@
+using KubeHa.Agent.Actions.KubeconfigEndpoint;
 using KubeHa.Agent.Actions.Noop;
+using KubeHa.Agent.Actions.StaticPodFlags;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Drift;
 using KubeHa.Agent.Facts;
@@ -20,6 +22,8 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<StepExecutor>();
         services.TryAddSingleton<DriftState>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NoopAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KubeconfigEndpointAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, StaticPodFlagsAction>());
         return services;
     }
 }

@@ -179,7 +179,10 @@ internal sealed partial class StepExecutor : IDisposable
                 });
                 return ValueTask.CompletedTask;
             },
-            _time);
+            _time)
+        {
+            RollbackOfStepId = request.Mode == StepMode.Rollback ? request.RollbackOfStepId : null,
+        };
 
         ActionResult outcome;
         try
@@ -207,7 +210,7 @@ internal sealed partial class StepExecutor : IDisposable
         if (durable)
         {
             _store.WriteResult(result);
-            _metrics.StepExecuted(request.Step.ActionCase.ToString(), outcome.Outcome, _time.GetUtcNow() - started);
+            _metrics.StepExecuted(request.Mode == StepMode.Rollback ? "Rollback" : request.Step.ActionCase.ToString(), outcome.Outcome, _time.GetUtcNow() - started);
         }
 
         LogFinished(_logger, request.RunId, request.StepId, outcome.Outcome, result.Changed);
