@@ -150,7 +150,7 @@ internal sealed partial class StaticPodFlagsAction : IStepAction
             if (found is null)
             {
                 var item = YamlSourceText.IsPlainSafe(wanted) ? wanted : YamlSourceText.DoubleQuoted(wanted);
-                edits.Add(new TextEdit(insertAt, insertAt, newline + prefix + item + "\n", --order));
+                edits.Add(new TextEdit(insertAt, insertAt, newline + prefix + item + "\n", ++order));
                 newline = string.Empty;
             }
             else if (found.Value != wanted)

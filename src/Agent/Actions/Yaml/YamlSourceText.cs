@@ -142,5 +142,5 @@ internal sealed class YamlSourceText
     }
 }
 
-/// <summary>Replace Start..End (character indexes) of the original text; Order breaks ties for inserts.</summary>
+/// <summary>Replace Start..End (character indexes) of the original text; inserts at one position land in ascending Order.</summary>
 internal sealed record TextEdit(int Start, int End, string Replacement, int Order = 0);
