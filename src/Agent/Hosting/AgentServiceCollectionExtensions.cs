@@ -1,3 +1,4 @@
+using KubeHa.Agent.Actions.HostsBlock;
 using KubeHa.Agent.Actions.KubeconfigEndpoint;
 using KubeHa.Agent.Actions.Noop;
 using KubeHa.Agent.Actions.StaticPodFlags;
@@ -24,6 +25,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NoopAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KubeconfigEndpointAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, StaticPodFlagsAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HostsBlockAction>());
         return services;
     }
 }
