@@ -2,6 +2,7 @@ using KubeHa.Agent.Actions.HostsBlock;
 using KubeHa.Agent.Actions.KubeconfigEndpoint;
 using KubeHa.Agent.Actions.Noop;
 using KubeHa.Agent.Actions.StaticPodFlags;
+using KubeHa.Agent.Actions.Sysctl;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Drift;
 using KubeHa.Agent.Facts;
@@ -26,6 +27,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KubeconfigEndpointAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, StaticPodFlagsAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HostsBlockAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, SysctlAction>());
         return services;
     }
 }

@@ -18,6 +18,12 @@ internal sealed class StepHarness : IDisposable
     private int _steps;
 
     public StepHarness(params IStepAction[] actions)
+        : this(_ => actions)
+    {
+    }
+
+    /// <summary>For actions that need the harness's options or directories to be built.</summary>
+    public StepHarness(Func<StepHarness, IEnumerable<IStepAction>> actions)
     {
         Directory.CreateDirectory(Root);
         Options = new AgentOptions
@@ -29,7 +35,7 @@ internal sealed class StepHarness : IDisposable
             StateDir = _dir.Combine("state"),
             AllowedRoots = [Root],
         };
-        _executor = new StepExecutor(Options, actions, TimeProvider.System, new AgentMetrics(), NullLogger<StepExecutor>.Instance);
+        _executor = new StepExecutor(Options, actions(this), TimeProvider.System, new AgentMetrics(), NullLogger<StepExecutor>.Instance);
     }
 
     public AgentOptions Options { get; }
