@@ -1,5 +1,6 @@
 using KubeHa.Agent.Actions.HostsBlock;
 using KubeHa.Agent.Actions.KubeconfigEndpoint;
+using KubeHa.Agent.Actions.LoadBalancer;
 using KubeHa.Agent.Actions.Noop;
 using KubeHa.Agent.Actions.StaticPodFlags;
 using KubeHa.Agent.Actions.Sysctl;
@@ -28,6 +29,9 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, StaticPodFlagsAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HostsBlockAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, SysctlAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NginxConfigAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HaproxyConfigAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KeepalivedConfigAction>());
         return services;
     }
 }
