@@ -33,10 +33,17 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
 
     public string? ReadText(string path) => Read(path) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
-    public bool Write(string path, string content, UnixFileMode mode, bool secret = false) =>
-        Write(path, Encoding.UTF8.GetBytes(content), mode, secret);
+    public bool Write(string path, string content, UnixFileMode mode, bool secret = false,
+        Func<string, string>? maskDiff = null, bool inPlaceWhenBusy = false) =>
+        Write(path, Encoding.UTF8.GetBytes(content), mode, secret, maskDiff, inPlaceWhenBusy);
 
-    public bool Write(string path, byte[] content, UnixFileMode mode, bool secret = false)
+    /// <param name="maskDiff">Applied to the before and after text of the diff (e.g. to hide a
+    /// password line while still showing the rest of the change); the file gets the real content.</param>
+    /// <param name="inPlaceWhenBusy">When the rename over the target fails with EBUSY (the target
+    /// is a bind mount, as /etc/hosts is in containers), truncate and rewrite the file in place
+    /// instead. Not atomic: use only for small files that have no other way to be replaced.</param>
+    public bool Write(string path, byte[] content, UnixFileMode mode, bool secret = false,
+        Func<string, string>? maskDiff = null, bool inPlaceWhenBusy = false)
     {
         var full = guard.CheckWritable(Path.GetFullPath(path));
         var before = Read(full);
@@ -49,7 +56,7 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
         var kind = before is null ? FileChangeKind.Created
             : before.AsSpan().SequenceEqual(content) ? FileChangeKind.ModeChanged
             : FileChangeKind.Modified;
-        _changes.Add(Describe(full, before, content, beforeMode, mode, kind, secret));
+        _changes.Add(Describe(full, before, content, beforeMode, mode, kind, secret, maskDiff));
         if (dryRun)
         {
             _pending[full] = content;
@@ -57,8 +64,31 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
         }
 
         backups.Save(runId, stepId, full);
-        AtomicFile.WriteAllBytes(full, content, mode);
+        try
+        {
+            AtomicFile.WriteAllBytes(full, content, mode);
+        }
+        catch (IOException e) when (inPlaceWhenBusy && e.HResult == EBusy && File.Exists(full))
+        {
+            WriteInPlace(full, content, mode);
+        }
+
         return true;
+    }
+
+    private const int EBusy = 16;
+
+    /// <summary>Truncate, write, fsync: keeps the inode, so it works on a bind-mounted file.</summary>
+    private static void WriteInPlace(string path, byte[] content, UnixFileMode mode)
+    {
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None))
+        {
+            stream.SetLength(0);
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.SetUnixFileMode(path, mode);
     }
 
     public bool Delete(string path, bool secret = false)
@@ -83,8 +113,10 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
         return true;
     }
 
-    private static FileChange Describe(string path, byte[]? before, byte[]? after, UnixFileMode? beforeMode, UnixFileMode? afterMode, FileChangeKind kind, bool secret)
+    private static FileChange Describe(string path, byte[]? before, byte[]? after, UnixFileMode? beforeMode, UnixFileMode? afterMode, FileChangeKind kind, bool secret,
+        Func<string, string>? maskDiff = null)
     {
+        var mask = maskDiff ?? (text => text);
         var change = new FileChange
         {
             Path = path,
@@ -98,8 +130,8 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
         if (!secret && IsText(before) && IsText(after))
         {
             change.UnifiedDiff = UnifiedDiff.Create(
-                before is null ? null : Encoding.UTF8.GetString(before),
-                after is null ? null : Encoding.UTF8.GetString(after),
+                before is null ? null : mask(Encoding.UTF8.GetString(before)),
+                after is null ? null : mask(Encoding.UTF8.GetString(after)),
                 path);
         }
 

@@ -1,7 +1,12 @@
 using KubeHa.Agent.Actions.Etcd;
+using KubeHa.Agent.Actions.HostsBlock;
+using KubeHa.Agent.Actions.KubeconfigEndpoint;
+using KubeHa.Agent.Actions.LoadBalancer;
 using KubeHa.Agent.Actions.Noop;
 using KubeHa.Agent.Actions.Pki;
 using KubeHa.Agent.Actions.Probe;
+using KubeHa.Agent.Actions.StaticPodFlags;
+using KubeHa.Agent.Actions.Sysctl;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Drift;
 using KubeHa.Agent.Facts;
@@ -28,6 +33,13 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdMemberAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdSnapshotAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ProbeAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KubeconfigEndpointAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, StaticPodFlagsAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HostsBlockAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, SysctlAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NginxConfigAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HaproxyConfigAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KeepalivedConfigAction>());
         return services;
     }
 }

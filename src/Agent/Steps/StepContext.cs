@@ -34,5 +34,8 @@ internal sealed class StepContext(
     /// <summary>Action-specific outputs returned to the coordinator. Never secrets.</summary>
     public Dictionary<string, string> Outputs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>In ROLLBACK mode, the id of the step being rolled back; otherwise null.</summary>
+    public string? RollbackOfStepId { get; init; }
+
     public ValueTask ProgressAsync(string message, int percent = -1) => progress(message, percent);
 }

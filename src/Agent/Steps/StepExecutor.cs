@@ -185,6 +185,7 @@ internal sealed partial class StepExecutor : IDisposable
             RolledBackStepBackupDir = request.Mode == StepMode.Rollback && StepStore.IsValidId(request.RollbackOfStepId)
                 ? _backups.StepDir(request.RunId, request.RollbackOfStepId)
                 : string.Empty,
+            RollbackOfStepId = request.Mode == StepMode.Rollback ? request.RollbackOfStepId : null,
         };
 
         ActionResult outcome;

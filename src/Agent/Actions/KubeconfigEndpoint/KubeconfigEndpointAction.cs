@@ -1,0 +1,163 @@
+using KubeHa.Agent.Actions.Yaml;
+using KubeHa.Agent.Steps;
+using KubeHa.Common.Files;
+using KubeHa.Protos.Agent.V1;
+using YamlDotNet.RepresentationModel;
+
+namespace KubeHa.Agent.Actions.KubeconfigEndpoint;
+
+/// <summary>
+/// Rewrites the <c>server:</c> of the clusters in kubeconfig files (kubelet.conf,
+/// controller-manager.conf, admin.conf, ...). Only the value's text changes; certificate
+/// data, comments and key order stay byte for byte. The old servers are returned in the
+/// outputs as <c>old_server:PATH#CLUSTER</c>.
+/// </summary>
+internal sealed class KubeconfigEndpointAction : IStepAction
+{
+    public StepSpec.ActionOneofCase Case => StepSpec.ActionOneofCase.KubeconfigEndpoint;
+
+    public async Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
+    {
+        var action = spec.KubeconfigEndpoint;
+        if (!IsServerUrl(action.Server))
+        {
+            return ActionResult.Refused($"kubeconfig_endpoint: server '{action.Server}' is not an http(s)://host[:port] URL");
+        }
+
+        if (action.Files.Count == 0)
+        {
+            return ActionResult.Refused("kubeconfig_endpoint: no files given");
+        }
+
+        var filter = action.ClusterNames.ToHashSet(StringComparer.Ordinal);
+        var edited = new List<(string Path, string Text, UnixFileMode Mode)>();
+        var errors = new List<string>();
+        foreach (var file in action.Files)
+        {
+            var bytes = context.Files.Read(file.Path);
+            if (bytes is null)
+            {
+                if (file.Required)
+                {
+                    errors.Add($"{file.Path}: required kubeconfig does not exist");
+                }
+                else
+                {
+                    context.Outputs[$"skipped:{file.Path}"] = "absent";
+                    await context.ProgressAsync($"skipped {file.Path}: absent (optional)").ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            var result = Edit(file.Path, bytes, action.Server, filter, context.Outputs, out var error);
+            if (result is null)
+            {
+                errors.Add(error);
+                continue;
+            }
+
+            if (!ReferenceEquals(result, NoChange))
+            {
+                edited.Add((file.Path, result, File.Exists(file.Path) ? File.GetUnixFileMode(file.Path) : AtomicFile.PrivateMode));
+            }
+        }
+
+        // Every file is checked before any is written: a malformed file leaves all of them untouched.
+        if (errors.Count > 0)
+        {
+            return ActionResult.Failed(string.Join("; ", errors));
+        }
+
+        foreach (var (path, text, mode) in edited)
+        {
+            // Kubeconfigs may hold client keys; a key line can be diff context, so it is masked.
+            context.Files.Write(path, text, mode, secret: false, maskDiff: MaskKeyData);
+            await context.ProgressAsync($"{path}: server set to {action.Server}").ConfigureAwait(false);
+        }
+
+        return ActionResult.Succeeded();
+    }
+
+    private static readonly string NoChange = new('-', 1);
+
+    /// <returns>The new text, <see cref="NoChange"/>, or null with an error.</returns>
+    internal static string? Edit(string path, byte[] bytes, string server, IReadOnlySet<string> filter, IDictionary<string, string> outputs, out string error)
+    {
+        var doc = YamlSourceText.TryParse(path, bytes, out error);
+        if (doc is null)
+        {
+            return null;
+        }
+
+        if (YamlSourceText.Child(doc.Root, "clusters") is not YamlSequenceNode clusters)
+        {
+            error = $"{doc.Where(doc.Root)}: no 'clusters' list; not a kubeconfig";
+            return null;
+        }
+
+        var edits = new List<TextEdit>();
+        var matched = 0;
+        foreach (var entry in clusters.Children)
+        {
+            var name = (YamlSourceText.Child(entry, "name") as YamlScalarNode)?.Value ?? string.Empty;
+            if (filter.Count > 0 && !filter.Contains(name))
+            {
+                continue;
+            }
+
+            matched++;
+            if (YamlSourceText.Child(YamlSourceText.Child(entry, "cluster"), "server") is not YamlScalarNode serverNode)
+            {
+                error = $"{doc.Where(entry)}: cluster '{name}' has no scalar cluster.server";
+                return null;
+            }
+
+            outputs[$"old_server:{path}#{name}"] = serverNode.Value ?? string.Empty;
+            if (serverNode.Value == server)
+            {
+                continue;
+            }
+
+            var edit = doc.ReplaceScalar(serverNode, server, out error);
+            if (edit is null)
+            {
+                return null;
+            }
+
+            edits.Add(edit);
+        }
+
+        if (matched == 0)
+        {
+            error = filter.Count > 0
+                ? $"{path}: no cluster named {string.Join(", ", filter)}"
+                : $"{path}: the clusters list is empty";
+            return null;
+        }
+
+        return edits.Count == 0 ? NoChange : doc.Apply(edits);
+    }
+
+    internal static bool IsServerUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) &&
+        (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) &&
+        !string.IsNullOrEmpty(uri.Host) && uri.PathAndQuery == "/" && string.IsNullOrEmpty(uri.UserInfo) &&
+        !value.EndsWith('/') && YamlSourceText.IsPlainSafe(value);
+
+    /// <summary>Hides embedded client keys in diffs (client-key-data); the real file keeps them.</summary>
+    internal static string MaskKeyData(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var trimmed = lines[i].TrimStart();
+            if (trimmed.StartsWith("client-key-data:", StringComparison.Ordinal) || trimmed.StartsWith("token:", StringComparison.Ordinal))
+            {
+                lines[i] = lines[i][..(lines[i].Length - trimmed.Length)] + trimmed[..(trimmed.IndexOf(':', StringComparison.Ordinal) + 1)] + " <redacted>";
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+}
