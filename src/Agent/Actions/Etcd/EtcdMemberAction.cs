@@ -92,7 +92,7 @@ internal sealed partial class EtcdMemberAction(ILogger<EtcdMemberAction> logger)
     private static async Task<ActionResult> ListAsync(EtcdMemberSpec a, EtcdClient client, StepContext context, CancellationToken cancellationToken)
     {
         var members = await EtcdCluster.ListWithHealthAsync(client, cancellationToken).ConfigureAwait(false);
-        Report(context, members);
+        EtcdMemberOutputs.Report(context, members);
         var unhealthy = members.Where(m => !m.Healthy).ToList();
         if (a.Operation == EtcdMemberOperation.Health && unhealthy.Count > 0)
         {
@@ -115,7 +115,7 @@ internal sealed partial class EtcdMemberAction(ILogger<EtcdMemberAction> logger)
         var existing = members.FirstOrDefault(m => m.PeerUrls.Intersect(a.PeerUrls, StringComparer.Ordinal).Any());
         if (existing is not null)
         {
-            Report(context, members);
+            EtcdMemberOutputs.Report(context, members);
             context.Outputs["member_id"] = existing.IdHex;
             await context.ProgressAsync($"{string.Join(",", a.PeerUrls)} is already member {existing.IdHex}; nothing to do").ConfigureAwait(false);
             return ActionResult.Succeeded();
@@ -124,20 +124,20 @@ internal sealed partial class EtcdMemberAction(ILogger<EtcdMemberAction> logger)
         var refusal = EtcdQuorum.CheckAdd(members, a.IsLearner);
         if (refusal is not null)
         {
-            Report(context, members);
+            EtcdMemberOutputs.Report(context, members);
             return ActionResult.Refused($"{Name} ADD {string.Join(",", a.PeerUrls)}: {refusal}");
         }
 
         if (context.DryRun)
         {
             context.Outputs["would_add"] = string.Join(",", a.PeerUrls) + (a.IsLearner ? " (learner)" : string.Empty);
-            Report(context, members);
+            EtcdMemberOutputs.Report(context, members);
             return ActionResult.Succeeded();
         }
 
         if (!a.SkipSnapshot)
         {
-            await SnapshotFirstAsync(client, context, cancellationToken).ConfigureAwait(false);
+            await EtcdMemberOutputs.SnapshotFirstAsync(client, context, cancellationToken).ConfigureAwait(false);
         }
 
         var request = new MemberAddRequest { IsLearner = a.IsLearner };
@@ -152,26 +152,20 @@ internal sealed partial class EtcdMemberAction(ILogger<EtcdMemberAction> logger)
         context.Outputs["initial_cluster"] = string.Join(",",
             added.Members.Where(m => m.Name.Length > 0 || m.ID == added.Member.ID)
                 .SelectMany(m => m.PeerURLs.Select(u => $"{(m.ID == added.Member.ID ? a.MemberName : m.Name)}={u}")));
-        Report(context, [.. added.Members.Select(m => MemberState.From(m, m.ID != added.Member.ID && members.Any(x => x.Id == m.ID && x.Healthy), string.Empty))]);
+        EtcdMemberOutputs.Report(context, [.. added.Members.Select(m => MemberState.From(m, m.ID != added.Member.ID && members.Any(x => x.Id == m.ID && x.Healthy), string.Empty))]);
         return ActionResult.Succeeded();
     }
 
     private async Task<ActionResult> ChangeAsync(EtcdMemberSpec a, EtcdClient client, StepContext context, CancellationToken cancellationToken)
     {
-        var selectors = (a.PeerUrls.Count > 0 ? 1 : 0) + (a.MemberName.Length > 0 ? 1 : 0) + (a.MemberId.Length > 0 ? 1 : 0);
-        if (selectors != 1)
+        var selectorError = EtcdMemberOutputs.ParseSelector(a, out var id);
+        if (selectorError is not null)
         {
-            return ActionResult.Refused($"{Name} {a.Operation}: name the member by exactly one of peer_urls, member_name, member_id");
-        }
-
-        ulong id = 0;
-        if (a.MemberId.Length > 0 && !ulong.TryParse(a.MemberId, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out id))
-        {
-            return ActionResult.Refused($"{Name} {a.Operation}: member_id '{a.MemberId}' is not a hex member id");
+            return ActionResult.Refused($"{Name} {a.Operation}: {selectorError}");
         }
 
         var members = await EtcdCluster.ListWithHealthAsync(client, cancellationToken).ConfigureAwait(false);
-        Report(context, members);
+        EtcdMemberOutputs.Report(context, members);
         var target = members.FirstOrDefault(m =>
             (a.MemberId.Length > 0 && m.Id == id) ||
             (a.MemberName.Length > 0 && m.Name == a.MemberName) ||
@@ -213,13 +207,13 @@ internal sealed partial class EtcdMemberAction(ILogger<EtcdMemberAction> logger)
 
         if (!a.SkipSnapshot)
         {
-            await SnapshotFirstAsync(client, context, cancellationToken).ConfigureAwait(false);
+            await EtcdMemberOutputs.SnapshotFirstAsync(client, context, cancellationToken).ConfigureAwait(false);
         }
 
         var promoted = await client.FirstAsync((e, ct) => client.Cluster(e).MemberPromoteAsync(new MemberPromoteRequest { ID = target.Id }, cancellationToken: ct).ResponseAsync, cancellationToken).ConfigureAwait(false);
         context.Effects.Add($"etcd member {target.IdHex} promoted to voting member");
         LogMemberPromoted(logger, context.RunId, context.StepId, context.Node, target.IdHex);
-        Report(context, [.. promoted.Members.Select(m => MemberState.From(m, members.Any(x => x.Id == m.ID && x.Healthy), string.Empty))]);
+        EtcdMemberOutputs.Report(context, [.. promoted.Members.Select(m => MemberState.From(m, members.Any(x => x.Id == m.ID && x.Healthy), string.Empty))]);
         return ActionResult.Succeeded();
     }
 
@@ -239,36 +233,15 @@ internal sealed partial class EtcdMemberAction(ILogger<EtcdMemberAction> logger)
 
         if (!skipSnapshot)
         {
-            await SnapshotFirstAsync(client, context, cancellationToken).ConfigureAwait(false);
+            await EtcdMemberOutputs.SnapshotFirstAsync(client, context, cancellationToken).ConfigureAwait(false);
         }
 
         // Ask the other members: a member may not answer after removing itself.
         var response = await client.FirstAsync((e, ct) => client.Cluster(e).MemberRemoveAsync(new MemberRemoveRequest { ID = target.Id }, cancellationToken: ct).ResponseAsync, cancellationToken).ConfigureAwait(false);
         context.Effects.Add($"etcd member {target.IdHex} ({target.Name}) removed");
         LogMemberRemoved(logger, context.RunId, context.StepId, context.Node, target.IdHex);
-        Report(context, [.. response.Members.Select(m => MemberState.From(m, members.Any(x => x.Id == m.ID && x.Healthy), string.Empty))]);
+        EtcdMemberOutputs.Report(context, [.. response.Members.Select(m => MemberState.From(m, members.Any(x => x.Id == m.ID && x.Healthy), string.Empty))]);
         return ActionResult.Succeeded();
-    }
-
-    private static async Task SnapshotFirstAsync(EtcdClient client, StepContext context, CancellationToken cancellationToken)
-    {
-        if (context.BackupDir.Length == 0)
-        {
-            throw new EtcdUnavailableException("no backup directory for the snapshot taken before a membership change");
-        }
-
-        var saved = await EtcdSnapshot.SaveAsync(client, context.BackupDir, cancellationToken).ConfigureAwait(false);
-        context.Outputs["snapshot"] = saved.Path;
-        context.Outputs["snapshot_sha256"] = saved.Sha256;
-        await context.ProgressAsync($"saved etcd snapshot {saved.Path} ({saved.Size} bytes) from {saved.Endpoint}").ConfigureAwait(false);
-    }
-
-    private static void Report(StepContext context, IReadOnlyList<MemberState> members)
-    {
-        context.Outputs["member_ids"] = string.Join(",", members.Select(m => m.IdHex));
-        context.Outputs["member_names"] = string.Join(",", members.Select(m => m.Name));
-        context.Outputs["peer_urls"] = string.Join(",", members.Select(m => string.Join("|", m.PeerUrls)));
-        context.Outputs["members"] = string.Join("\n", members.Select(m => m.Describe()));
     }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "etcd member {MemberId} added (learner={Learner}) {RunId} {StepId} {Node}")]

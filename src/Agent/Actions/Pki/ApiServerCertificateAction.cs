@@ -65,7 +65,12 @@ internal sealed class ApiServerCertificateAction : IStepAction
         try
         {
             using var current = X509Certificate2.CreateFromPem(certPem);
-            using var ca = CertificateAuthority.FromPem(caCertPem, caKeyPem, caCertPath, caKeyPath);
+            using var ca = LoadCa(caCertPem, caKeyPem, caCertPath, caKeyPath, out var caError);
+            if (ca is null)
+            {
+                return ActionResult.Refused($"{Name} on {context.Node}: {caError}");
+            }
+
             if (!ca.IsIssuerOf(current))
             {
                 return ActionResult.Refused(
@@ -128,6 +133,20 @@ internal sealed class ApiServerCertificateAction : IStepAction
         catch (CryptographicException e)
         {
             return ActionResult.Failed($"{Name} on {context.Node}: {e.Message}");
+        }
+    }
+
+    private static CertificateAuthority? LoadCa(string certPem, string keyPem, string certPath, string keyPath, out string? error)
+    {
+        error = null;
+        try
+        {
+            return CertificateAuthority.FromPem(certPem, keyPem, certPath, keyPath);
+        }
+        catch (CryptographicException e)
+        {
+            error = $"cannot use the cluster CA: {e.Message}";
+            return null;
         }
     }
 

@@ -133,6 +133,23 @@ public sealed class ApiServerCertificateActionTests : IDisposable
         Assert.Equal(before, await File.ReadAllBytesAsync(CertPath));
     }
 
+    [Fact]
+    [Trait(Categories.Name, Categories.Unit)]
+    public async Task Execute_CaKeyNotMatchingCaCert_Refused()
+    {
+        KubeadmPki.Create(Pki, KeyAlgorithm.EcdsaP256);
+        using (var otherKey = KeyFactory.Create(KeyAlgorithm.EcdsaP256))
+        {
+            await File.WriteAllTextAsync(Path.Combine(Pki, "ca.key"), KeyFactory.ExportPrivateKeyPem(otherKey));
+        }
+
+        var result = await _runner.ApplyAsync(Spec(["api.k8s.local"]));
+
+        Assert.Equal(StepOutcome.Refused, result.Outcome);
+        Assert.Contains("does not belong to the CA certificate", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(result.Changes);
+    }
+
     [Theory]
     [Trait(Categories.Name, Categories.Unit)]
     [InlineData("bad name!", "not a valid DNS name")]

@@ -46,7 +46,7 @@ internal sealed class EtcdProcess(string name, int clientPort, int peerPort, str
             "--cert-file", Path.Combine(etcd, "server.crt"), "--key-file", Path.Combine(etcd, "server.key"),
             "--peer-client-cert-auth", "--peer-trusted-ca-file", Path.Combine(etcd, "ca.crt"),
             "--peer-cert-file", Path.Combine(etcd, "peer.crt"), "--peer-key-file", Path.Combine(etcd, "peer.key"),
-            "--heartbeat-interval", "50", "--election-timeout", "500",
+            "--heartbeat-interval", "100", "--election-timeout", "1000",
             "--logger", "zap", "--log-level", "warn", "--log-outputs", "stderr",
         })
         {
