@@ -184,7 +184,7 @@ public sealed class EtcdMemberActionTests(EtcdClusterFixture cluster)
             {
                 health = await runner.ApplyAsync(cluster.Member(EtcdMemberOperation.Health));
             }
-            while (!health.Reason.Contains("1 of 3 members unhealthy", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(15));
+            while (!health.Reason.Contains("1 of 3 members unhealthy", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(45));
 
             var remove = await runner.ApplyAsync(cluster.Member(EtcdMemberOperation.Remove, a => a.MemberName = cluster.Members[0].Name));
             var add = await runner.ApplyAsync(cluster.Member(EtcdMemberOperation.Add, a => a.PeerUrls.Add("https://127.0.0.1:2")));
