@@ -16,6 +16,8 @@ internal sealed class KubeconfigEndpointAction : IStepAction
 {
     public StepSpec.ActionOneofCase Case => StepSpec.ActionOneofCase.KubeconfigEndpoint;
 
+    public FileRestoreOptions RestoreOptions(StepSpec spec) => new(MaskKeyData);
+
     public async Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var action = spec.KubeconfigEndpoint;
