@@ -19,4 +19,10 @@ internal interface IStepAction
     /// </summary>
     Task<ActionResult> RollbackAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken) =>
         Task.FromResult(ActionResult.Succeeded());
+
+    /// <summary>
+    /// How the executor rewrites this action's files when it restores them on rollback: the
+    /// same diff mask (secrets) and bind-mount fallback the action used when it wrote them.
+    /// </summary>
+    FileRestoreOptions RestoreOptions(StepSpec spec) => FileRestoreOptions.Default;
 }

@@ -231,12 +231,13 @@ internal sealed partial class StepExecutor : IDisposable
         }
 
         var entries = _backups.Read(request.RunId, target);
+        var restore = _actions.TryGetValue(original.Step.ActionCase, out var owner) ? owner.RestoreOptions(original.Step) : FileRestoreOptions.Default;
         foreach (var entry in entries.Reverse())
         {
             if (entry.Existed)
             {
                 context.Files.Write(entry.Path, _backups.ReadContent(request.RunId, target, entry), entry.Mode,
-                    secret: entry.Path.EndsWith(".key", StringComparison.Ordinal));
+                    secret: entry.Path.EndsWith(".key", StringComparison.Ordinal), restore.MaskDiff, restore.InPlaceWhenBusy);
             }
             else
             {

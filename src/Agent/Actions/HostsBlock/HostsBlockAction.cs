@@ -27,6 +27,8 @@ internal sealed partial class HostsBlockAction : IStepAction
 
     public StepSpec.ActionOneofCase Case => StepSpec.ActionOneofCase.HostsBlock;
 
+    public FileRestoreOptions RestoreOptions(StepSpec spec) => new(InPlaceWhenBusy: true);
+
     public async Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var action = spec.HostsBlock;

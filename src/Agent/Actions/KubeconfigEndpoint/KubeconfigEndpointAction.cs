@@ -16,6 +16,8 @@ internal sealed class KubeconfigEndpointAction : IStepAction
 {
     public StepSpec.ActionOneofCase Case => StepSpec.ActionOneofCase.KubeconfigEndpoint;
 
+    public FileRestoreOptions RestoreOptions(StepSpec spec) => new(MaskKeyData);
+
     public async Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var action = spec.KubeconfigEndpoint;
@@ -57,7 +59,7 @@ internal sealed class KubeconfigEndpointAction : IStepAction
                 continue;
             }
 
-            if (!ReferenceEquals(result, NoChange))
+            if (!result.AsSpan().SequenceEqual(System.Text.Encoding.UTF8.GetString(bytes)))
             {
                 edited.Add((file.Path, result, File.Exists(file.Path) ? File.GetUnixFileMode(file.Path) : AtomicFile.PrivateMode));
             }
@@ -79,9 +81,7 @@ internal sealed class KubeconfigEndpointAction : IStepAction
         return ActionResult.Succeeded();
     }
 
-    private static readonly string NoChange = new('-', 1);
-
-    /// <returns>The new text, <see cref="NoChange"/>, or null with an error.</returns>
+    /// <returns>The new text (the old one when nothing changes), or null with an error.</returns>
     internal static string? Edit(string path, byte[] bytes, string server, IReadOnlySet<string> filter, IDictionary<string, string> outputs, out string error)
     {
         var doc = YamlSourceText.TryParse(path, bytes, out error);
@@ -136,7 +136,7 @@ internal sealed class KubeconfigEndpointAction : IStepAction
             return null;
         }
 
-        return edits.Count == 0 ? NoChange : doc.Apply(edits);
+        return edits.Count == 0 ? doc.Text : doc.Apply(edits);
     }
 
     internal static bool IsServerUrl(string value) =>

@@ -18,7 +18,7 @@ internal sealed class ConfigValidator(string program, Func<string, IReadOnlyList
 
     public static ConfigValidator Nginx(string program = "/usr/sbin/nginx") => new(program, file => ["-t", "-q", "-c", file]);
 
-    public static ConfigValidator Haproxy(string program = "/usr/sbin/haproxy") => new(program, file => ["-c", "-q", "-f", file]);
+    public static ConfigValidator Haproxy(string program = "/usr/sbin/haproxy") => new(program, file => ["-c", "-f", file]);
 
     public static ConfigValidator Keepalived(string program = "/usr/sbin/keepalived") => new(program, file => ["-t", "-f", file]);
 
@@ -67,8 +67,8 @@ internal sealed class ConfigValidator(string program, Func<string, IReadOnlyList
                 .Append(await stdout.ConfigureAwait(false))
                 .Append(await stderr.ConfigureAwait(false))
                 .ToString()
-                .Replace(candidate, label, StringComparison.Ordinal)
-                .Trim();
+                .Replace(candidate, label, StringComparison.Ordinal);
+            output = string.Join('\n', output.Split('\n').Where(l => !l.Contains("[NOTICE]", StringComparison.Ordinal))).Trim();
             return new ConfigValidation(process.ExitCode == 0, output);
         }
         finally

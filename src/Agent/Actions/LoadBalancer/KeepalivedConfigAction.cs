@@ -22,6 +22,8 @@ internal sealed class KeepalivedConfigAction : IStepAction
 
     public StepSpec.ActionOneofCase Case => StepSpec.ActionOneofCase.KeepalivedConfig;
 
+    public FileRestoreOptions RestoreOptions(StepSpec spec) => new(KeepalivedConfigRenderer.MaskAuthPass);
+
     public Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var action = spec.KeepalivedConfig;

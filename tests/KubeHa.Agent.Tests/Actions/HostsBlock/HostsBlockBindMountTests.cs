@@ -15,7 +15,7 @@ public sealed class HostsBlockBindMountTests : IDisposable
     public void Dispose() => _harness.Dispose();
 
     [Fact]
-    public async Task Apply_BindMountedHosts_WritesInPlaceThroughTheMount()
+    public async Task ApplyAndRollback_BindMountedHosts_WriteInPlaceThroughTheMount()
     {
         var source = _harness.PathInRoot("hosts.source");
         var target = _harness.PathInRoot("hosts");
@@ -37,6 +37,11 @@ public sealed class HostsBlockBindMountTests : IDisposable
             Assert.Equal(expected, File.ReadAllText(target));
             Assert.Equal(expected, File.ReadAllText(source));
             Assert.Empty(Directory.GetFiles(_harness.Root, "*.kubeha-tmp"));
+
+            var rollback = await _harness.RollbackAsync(result.StepId);
+
+            Assert.True(rollback.Outcome == StepOutcome.Succeeded, rollback.Reason);
+            Assert.Equal("127.0.0.1 localhost\n", File.ReadAllText(source));
         }
         finally
         {

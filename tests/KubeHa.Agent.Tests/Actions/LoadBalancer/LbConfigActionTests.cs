@@ -111,7 +111,7 @@ public sealed class LbConfigActionTests : IDisposable
     }
 
     [Fact]
-    public async Task RollbackKeepalived_AfterApply_RestoresPreviousFile()
+    public async Task RollbackKeepalived_AfterApply_RestoresPreviousFileAndMasksPassword()
     {
         var path = _accepting.PathInRoot("keepalived.conf");
         File.WriteAllText(path, "global_defs {\n}\n");
@@ -121,6 +121,8 @@ public sealed class LbConfigActionTests : IDisposable
         var rollback = await _accepting.RollbackAsync(applied.StepId);
 
         Assert.True(rollback.Outcome == StepOutcome.Succeeded, rollback.Reason);
+        Assert.Contains("-        auth_pass <redacted>", Assert.Single(rollback.Changes).UnifiedDiff, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-x", rollback.Changes[0].UnifiedDiff, StringComparison.Ordinal);
         Assert.Equal("global_defs {\n}\n", File.ReadAllText(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(path));
     }
