@@ -10,6 +10,13 @@ internal static class ProcessRunner
         public override string ToString() => $"exit {ExitCode}\n{StdOut}\n{StdErr}";
     }
 
+    /// <summary>Runs a program synchronously and fails the test unless it exits 0.</summary>
+    public static void RunChecked(string program, params string[] args)
+    {
+        var output = RunAsync(program, args).GetAwaiter().GetResult();
+        Assert.True(output.ExitCode == 0, $"{program} {string.Join(' ', args)}: {output.StdErr}");
+    }
+
     public static async Task<Output> RunAsync(string program, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
         var info = new ProcessStartInfo(program)

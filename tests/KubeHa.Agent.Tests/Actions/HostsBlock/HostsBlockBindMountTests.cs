@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using KubeHa.Agent.Tests.Steps;
 using KubeHa.Protos.Agent.V1;
+using KubeHa.Agent.Tests.Support;
 using KubeHa.TestSupport;
 using HostsAction = KubeHa.Agent.Actions.HostsBlock.HostsBlockAction;
 
@@ -21,7 +21,7 @@ public sealed class HostsBlockBindMountTests : IDisposable
         var target = _harness.PathInRoot("hosts");
         File.WriteAllText(source, "127.0.0.1 localhost\n");
         File.WriteAllText(target, "unused\n");
-        Run("mount", "--bind", source, target);
+        ProcessRunner.RunChecked("mount", "--bind", source, target);
         try
         {
             // Precondition: a rename over the mount point fails with EBUSY.
@@ -45,21 +45,7 @@ public sealed class HostsBlockBindMountTests : IDisposable
         }
         finally
         {
-            Run("umount", target);
+            ProcessRunner.RunChecked("umount", target);
         }
-    }
-
-    private static void Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {stderr}");
     }
 }

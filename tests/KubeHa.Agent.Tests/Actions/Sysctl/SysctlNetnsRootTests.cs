@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Files;
 using KubeHa.Agent.Steps;
 using KubeHa.Protos.Agent.V1;
+using KubeHa.Agent.Tests.Support;
 using KubeHa.TestSupport;
 using SysctlAgentAction = KubeHa.Agent.Actions.Sysctl.SysctlAction;
 
@@ -27,7 +27,7 @@ public sealed class SysctlNetnsRootTests : IDisposable
     public void ApplyAndRollback_FreshNetworkNamespace_ChangesOnlyThatNamespace()
     {
         var hostBefore = File.ReadAllText("/proc/sys/net/ipv4/ip_nonlocal_bind");
-        Run("ip", "netns", "add", _netns);
+        ProcessRunner.RunChecked("ip", "netns", "add", _netns);
         try
         {
             (string Applied, string AfterRollback, ActionResult Apply, ActionResult Rollback)? outcome = null;
@@ -58,7 +58,7 @@ public sealed class SysctlNetnsRootTests : IDisposable
         }
         finally
         {
-            Run("ip", "netns", "delete", _netns);
+            ProcessRunner.RunChecked("ip", "netns", "delete", _netns);
         }
     }
 
@@ -96,18 +96,4 @@ public sealed class SysctlNetnsRootTests : IDisposable
 
     [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
     private static extern int SetNs(int fd, int nstype);
-
-    private static void Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {stderr}");
-    }
 }
