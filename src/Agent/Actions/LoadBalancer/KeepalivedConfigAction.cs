@@ -27,7 +27,7 @@ internal sealed class KeepalivedConfigAction : IStepAction
     public Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var action = spec.KeepalivedConfig;
-        var errors = KeepalivedConfigRenderer.Validate(action);
+        var errors = KeepalivedSpecValidator.Validate(action);
         if (errors.Count > 0)
         {
             return Task.FromResult(ActionResult.Refused($"keepalived_config: {string.Join("; ", errors)}"));

@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Steps;
 using KubeHa.Common.Files;
 using KubeHa.Protos.Agent.V1;
-using SysctlSpec = KubeHa.Protos.Agent.V1.SysctlAction;
 
 namespace KubeHa.Agent.Actions.Sysctl;
 
@@ -16,19 +14,9 @@ namespace KubeHa.Agent.Actions.Sysctl;
 /// runtime values replaced are recorded under STATE/sysctl/RUN/STEP.tsv before the first
 /// write; rollback writes them back.
 /// </summary>
-internal sealed partial class SysctlAction : IStepAction
+internal sealed class SysctlAction : IStepAction
 {
     public const string DefaultFileName = "90-kubeha.conf";
-
-    /// <summary>Keys the agent may change; entries ending in '.' allow the whole subtree.</summary>
-    internal static readonly IReadOnlyList<string> AllowList =
-    [
-        "net.ipv4.ip_nonlocal_bind",
-        "net.ipv6.ip_nonlocal_bind",
-        "net.ipv4.ip_forward",
-        "net.ipv6.conf.all.forwarding",
-        "net.bridge.",
-    ];
 
     private readonly string _procSysRoot;
     private readonly string _sysctlDir;
@@ -52,7 +40,7 @@ internal sealed partial class SysctlAction : IStepAction
     public async Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var action = spec.Sysctl;
-        var errors = Validate(action);
+        var errors = SysctlSettings.Validate(action);
         if (errors.Count > 0)
         {
             return ActionResult.Refused($"sysctl: {string.Join("; ", errors)}");
@@ -66,7 +54,7 @@ internal sealed partial class SysctlAction : IStepAction
         }
 
         var file = Path.Combine(_sysctlDir, string.IsNullOrEmpty(action.FileName) ? DefaultFileName : action.FileName);
-        var persisted = Merge(context.Files.ReadText(file), action.Settings);
+        var persisted = SysctlConfFile.Merge(context.Files.ReadText(file), action.Settings);
         context.Files.Write(file, persisted, AtomicFile.DefaultMode);
 
         var changes = new List<(string Key, string Previous, string Value)>();
@@ -74,9 +62,9 @@ internal sealed partial class SysctlAction : IStepAction
         {
             var previous = ReadRuntime(setting.Key);
             context.Outputs[$"previous:{setting.Key}"] = previous;
-            if (previous != Normalize(setting.Value))
+            if (previous != SysctlSettings.Normalize(setting.Value))
             {
-                changes.Add((setting.Key, previous, Normalize(setting.Value)));
+                changes.Add((setting.Key, previous, SysctlSettings.Normalize(setting.Value)));
             }
         }
 
@@ -122,7 +110,7 @@ internal sealed partial class SysctlAction : IStepAction
         foreach (var line in File.ReadAllLines(record).Reverse())
         {
             var fields = line.Split('\t');
-            if (fields.Length != 2 || !IsAllowed(fields[0]) || !KeyPattern().IsMatch(fields[0]))
+            if (fields.Length != 2 || !SysctlSettings.IsAllowed(fields[0]))
             {
                 failures.Add($"{record}: malformed line '{line}'");
                 continue;
@@ -147,81 +135,9 @@ internal sealed partial class SysctlAction : IStepAction
         return failures.Count == 0 ? ActionResult.Succeeded() : ActionResult.Failed(string.Join("; ", failures));
     }
 
-    internal static List<string> Validate(SysctlSpec action)
-    {
-        var errors = new List<string>();
-        if (action.Settings.Count == 0)
-        {
-            errors.Add("no settings");
-        }
-
-        if (!string.IsNullOrEmpty(action.FileName) && !FileName().IsMatch(action.FileName))
-        {
-            errors.Add($"file_name '{action.FileName}' must be a plain NAME.conf");
-        }
-
-        foreach (var setting in action.Settings)
-        {
-            if (!KeyPattern().IsMatch(setting.Key))
-            {
-                errors.Add($"key '{setting.Key}' is not a sysctl name ([a-z0-9_] separated by dots)");
-            }
-            else if (!IsAllowed(setting.Key))
-            {
-                errors.Add($"key '{setting.Key}' is not allowed (allowed: {string.Join(", ", AllowList.Select(a => a.EndsWith('.') ? a + "*" : a))})");
-            }
-
-            if (!ValuePattern().IsMatch(setting.Value))
-            {
-                errors.Add($"{setting.Key}: value '{setting.Value}' must be 1-64 of [A-Za-z0-9 ._:-]");
-            }
-        }
-
-        errors.AddRange(action.Settings.GroupBy(s => s.Key, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"key '{g.Key}' given more than once"));
-        return errors;
-    }
-
-    internal static bool IsAllowed(string key) =>
-        AllowList.Any(a => a.EndsWith('.') ? key.StartsWith(a, StringComparison.Ordinal) : key == a);
-
-    /// <summary>Replaces the lines of the given keys in a sysctl.d file, appends absent ones, keeps the rest.</summary>
-    internal static string Merge(string? current, IEnumerable<SysctlSetting> settings)
-    {
-        var lines = current is null
-            ? ["# Kernel parameters set by kubeha (API server endpoint, VIP)."]
-            : current.TrimEnd('\n').Split('\n').ToList();
-        foreach (var setting in settings)
-        {
-            var wanted = $"{setting.Key} = {Normalize(setting.Value)}";
-            var index = lines.FindIndex(l => KeyOf(l) == setting.Key);
-            if (index >= 0)
-            {
-                lines[index] = wanted;
-            }
-            else
-            {
-                lines.Add(wanted);
-            }
-        }
-
-        return string.Join('\n', lines) + "\n";
-    }
-
-    private static string? KeyOf(string line)
-    {
-        var trimmed = line.TrimStart();
-        if (trimmed.StartsWith('#') || trimmed.StartsWith(';'))
-        {
-            return null;
-        }
-
-        var eq = trimmed.IndexOf('=', StringComparison.Ordinal);
-        return eq < 0 ? null : trimmed[..eq].Trim().TrimStart('-').Replace('/', '.');
-    }
-
     private string ProcPath(string key) => Path.Combine(_procSysRoot, key.Replace('.', '/'));
 
-    private string ReadRuntime(string key) => Normalize(File.ReadAllText(ProcPath(key)));
+    private string ReadRuntime(string key) => SysctlSettings.Normalize(File.ReadAllText(ProcPath(key)));
 
     /// <summary>Writes the value into /proc/sys (open, write, close: no rename is possible there).</summary>
     private string? WriteRuntime(string key, string value)
@@ -256,17 +172,4 @@ internal sealed partial class SysctlAction : IStepAction
 
         AtomicFile.WriteAllText(RecordPath(runId, stepId), text.ToString(), AtomicFile.PrivateMode);
     }
-
-    /// <summary>Kernel multi-value parameters separate with tabs; compare with single spaces.</summary>
-    internal static string Normalize(string value) =>
-        string.Join(' ', value.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries));
-
-    [GeneratedRegex("^[a-z0-9_]+(\\.[a-z0-9_]+)+$")]
-    private static partial Regex KeyPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9 ._:-]{1,64}$")]
-    private static partial Regex ValuePattern();
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\\.conf$")]
-    private static partial Regex FileName();
 }

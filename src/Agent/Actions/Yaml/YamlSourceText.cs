@@ -106,13 +106,13 @@ internal sealed class YamlSourceText
     /// <summary>True when the value can be written as a plain scalar and reads back as the same string.</summary>
     public static bool IsPlainSafe(string value)
     {
-        if (value.Length == 0 || value[0] is ':' or '%' or '@' or ',' || value == "-" || value.EndsWith(':') ||
+        if (value.Length == 0 || value[0] is ':' or '%' or '@' or ',' or '[' or ']' || value == "-" || value.EndsWith(':') ||
             ReservedPlain.Contains(value) || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
         {
             return false;
         }
 
-        return value.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c, StringComparison.Ordinal));
+        return value.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+[]".Contains(c, StringComparison.Ordinal));
     }
 
     private static readonly HashSet<string> ReservedPlain = new(StringComparer.OrdinalIgnoreCase)

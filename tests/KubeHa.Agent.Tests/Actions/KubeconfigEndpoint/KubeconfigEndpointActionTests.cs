@@ -169,6 +169,33 @@ public sealed class KubeconfigEndpointActionTests : IDisposable
         Assert.Equal(TestAssets.Bytes("kubeconfig", "admin.conf"), File.ReadAllBytes(outside));
     }
 
+    [Fact]
+    public async Task Apply_NonAsciiCommentsBeforeServer_SplicesAtTheRightPlace()
+    {
+        var path = _harness.PathInRoot("kubelet.conf");
+        var original = "# 修改 server 地址 🚀 (seed 000)\n" + Encoding.UTF8.GetString(TestAssets.Bytes("kubeconfig", "admin.conf"));
+        File.WriteAllText(path, original);
+
+        var result = await _harness.ApplyAsync(Spec(new KubeconfigFile { Path = path }));
+
+        Assert.True(result.Outcome == StepOutcome.Succeeded, result.Reason);
+        Assert.Equal("# 修改 server 地址 🚀 (seed 000)\n" + Expected(), File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task Apply_Ipv6Server_WrittenPlainAndReadsBack()
+    {
+        var path = CopyAdminConf();
+        var spec = Spec(new KubeconfigFile { Path = path });
+        spec.KubeconfigEndpoint.Server = "https://[fd00::100]:8443";
+
+        var result = await _harness.ApplyAsync(spec);
+
+        Assert.True(result.Outcome == StepOutcome.Succeeded, result.Reason);
+        Assert.Contains("    server: https://[fd00::100]:8443   # master-1 only", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.False((await _harness.ApplyAsync(spec)).Changed);
+    }
+
     [Theory]
     [InlineData("api.k8s.local:8443")]
     [InlineData("https://api.k8s.local:8443/path")]
