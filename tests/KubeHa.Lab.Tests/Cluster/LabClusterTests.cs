@@ -259,6 +259,7 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.True(namespaces.Count >= 8, $"expected the namespaces of 4 nodes, got {string.Join(' ', namespaces)}");
         var labPids = PidsIn(namespaces);
         Assert.NotEmpty(labPids);
+        var labProcesses = labPids.Select(p => (Pid: p, Start: StartTicks(p))).Where(p => p.Start is not null).ToList();
 
         var down = await LabCli.RunAsync(TimeSpan.FromMinutes(2), "down");
         Assert.True(down.ExitCode == 0, down.Describe("kubeha-lab down"));
@@ -273,7 +274,7 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.DoesNotContain("/run/netns/kubeha-", mounts, StringComparison.Ordinal);
         Assert.DoesNotContain("kubeha-lab-run", mounts, StringComparison.Ordinal);
         Assert.Empty(PidsIn(namespaces));
-        Assert.DoesNotContain(labPids, p => Directory.Exists($"/proc/{p}"));
+        Assert.DoesNotContain(labProcesses, p => StartTicks(p.Pid) == p.Start);
         var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", "kubeha-lab-kubelet|advertise-address=10.77.0.|svc run kubelet");
         Assert.True(pgrep.ExitCode == 1, $"lab processes left: {pgrep.Stdout}");
     }
@@ -298,6 +299,20 @@ public sealed class LabClusterTests(LabFixture lab)
     {
         var stat = await LabCli.RunProgramAsync("stat", TimeSpan.FromSeconds(10), "-Lc", "%i", nsFile);
         return $"net:[{stat.Stdout.Trim()}]";
+    }
+
+    /// <summary>Field 22 of /proc/PID/stat: tells a process from a later one with the same pid.</summary>
+    private static string? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static List<int> PidsIn(HashSet<string> namespaces)
