@@ -237,6 +237,42 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.DoesNotContain("master-2", (await LabCli.NodeReadinessAsync()).Keys);
     }
 
+    /// <summary>
+    /// What KubeHa will do on the fresh node, with the real kubeadm: a second master joins with
+    /// `kubeadm join --control-plane` (stand-in starting etcd mid-join, TLS bootstrap, Node) and
+    /// stacked etcd has two started members.
+    /// </summary>
+    [LabFact]
+    [Order(11)]
+    public async Task AddedNode_KubeadmJoinControlPlane_SecondMasterReadyWithEtcdMember()
+    {
+        lab.RequireUp();
+        var config = $"/var/lib/kubeha-lab/nodes/{Master}/kubeadm-ha.yaml";
+        var init = await File.ReadAllTextAsync($"/var/lib/kubeha-lab/nodes/{Master}/kubeadm-init.yaml");
+        await File.WriteAllTextAsync(config, init.Replace("kubernetesVersion: v1.20.2", "kubernetesVersion: v1.20.2\ncontrolPlaneEndpoint: 10.77.0.11:6443", StringComparison.Ordinal));
+        await RequireOkAsync(Master, "kubeadm", "init", "phase", "upload-config", "kubeadm", "--config", config);
+        var key = (await RequireOkAsync(Master, "kubeadm", "certs", "certificate-key")).Stdout.Trim();
+        await RequireOkAsync(Master, "kubeadm", "init", "phase", "upload-certs", "--upload-certs", "--certificate-key", key, "--kubeconfig", "/etc/kubernetes/admin.conf");
+        var join = (await RequireOkAsync(Master, "kubeadm", "token", "create", "--print-join-command", "--kubeconfig", "/etc/kubernetes/admin.conf")).Stdout.Trim();
+
+        var joined = await LabCli.RunAsync(
+            TimeSpan.FromMinutes(4),
+            ["exec", "master-2", "--", .. join.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+             "--control-plane", "--certificate-key", key, "--apiserver-advertise-address", "10.77.0.14", "--ignore-preflight-errors=all"]);
+
+        Assert.True(joined.ExitCode == 0, joined.Describe("kubeadm join --control-plane on master-2"));
+        await WaitReadyAsync("master-2", expectReady: true);
+        var members = await RequireOkAsync(
+            Master,
+            "etcdctl", "--endpoints", "https://10.77.0.11:2379",
+            "--cacert", "/etc/kubernetes/pki/etcd/ca.crt",
+            "--cert", "/etc/kubernetes/pki/etcd/healthcheck-client.crt",
+            "--key", "/etc/kubernetes/pki/etcd/healthcheck-client.key",
+            "member", "list");
+        Assert.Contains("started, master-2, https://10.77.0.14:2380", members.Stdout, StringComparison.Ordinal);
+        Assert.Contains("started, master-1, https://10.77.0.11:2380", members.Stdout, StringComparison.Ordinal);
+    }
+
     [LabFact]
     [Order(100)]
     public async Task Down_LeavesNoNamespaceLinkMountOrProcess()
@@ -277,6 +313,13 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.DoesNotContain(labProcesses, p => StartTicks(p.Pid) == p.Start);
         var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", "kubeha-lab-kubelet|advertise-address=10.77.0.|svc run kubelet");
         Assert.True(pgrep.ExitCode == 1, $"lab processes left: {pgrep.Stdout}");
+    }
+
+    private static async Task<LabCli.Result> RequireOkAsync(string node, params string[] args)
+    {
+        var result = await LabCli.ExecAsync(node, args);
+        Assert.True(result.ExitCode == 0, result.Describe($"{node}: {args[0]} {args[1]}"));
+        return result;
     }
 
     private static async Task PointKubeletConfAsync(string node, string from, string to)
