@@ -59,7 +59,7 @@ public sealed class LabClusterTests(LabFixture lab)
 
         var clusterConfiguration = kubeadmConfig.RootElement.GetProperty("data").GetProperty("ClusterConfiguration").GetString()!;
         Assert.Contains("kubernetesVersion: v1.20.2", clusterConfiguration, StringComparison.Ordinal);
-        Assert.Contains("controlPlaneEndpoint: \"\"", clusterConfiguration, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"controlPlaneEndpoint: *""?[^""\s]", clusterConfiguration);
         Assert.Contains("server: https://10.77.0.11:6443", kubeProxy.RootElement.GetProperty("data").GetProperty("kubeconfig.conf").GetString(), StringComparison.Ordinal);
         Assert.Contains("server: https://10.77.0.11:6443", clusterInfo.RootElement.GetProperty("data").GetProperty("kubeconfig").GetString(), StringComparison.Ordinal);
     }
@@ -237,6 +237,59 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.DoesNotContain("master-2", (await LabCli.NodeReadinessAsync()).Keys);
     }
 
+    /// <summary>
+    /// What KubeHa will do on the fresh node, with the real kubeadm: a second master joins with
+    /// `kubeadm join --control-plane` (stand-in starting etcd mid-join, TLS bootstrap, Node) and
+    /// stacked etcd has two started members.
+    /// </summary>
+    [LabFact]
+    [Order(11)]
+    public async Task AddedNode_KubeadmJoinControlPlane_SecondMasterReadyWithEtcdMember()
+    {
+        lab.RequireUp();
+        var config = $"/var/lib/kubeha-lab/nodes/{Master}/kubeadm-ha.yaml";
+        var init = await File.ReadAllTextAsync($"/var/lib/kubeha-lab/nodes/{Master}/kubeadm-init.yaml");
+        await File.WriteAllTextAsync(config, init.Replace("kubernetesVersion: v1.20.2", "kubernetesVersion: v1.20.2\ncontrolPlaneEndpoint: 10.77.0.11:6443", StringComparison.Ordinal));
+        await RequireOkAsync(Master, "kubeadm", "init", "phase", "upload-config", "kubeadm", "--config", config);
+        var key = (await RequireOkAsync(Master, "kubeadm", "certs", "certificate-key")).Stdout.Trim();
+        await RequireOkAsync(Master, "kubeadm", "init", "phase", "upload-certs", "--upload-certs", "--certificate-key", key, "--kubeconfig", "/etc/kubernetes/admin.conf");
+        var join = (await RequireOkAsync(Master, "kubeadm", "token", "create", "--print-join-command", "--kubeconfig", "/etc/kubernetes/admin.conf")).Stdout.Trim();
+
+        var joined = await LabCli.RunAsync(
+            TimeSpan.FromMinutes(4),
+            ["exec", "master-2", "--", .. join.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+             "--control-plane", "--certificate-key", key, "--apiserver-advertise-address", "10.77.0.14", "--ignore-preflight-errors=all"]);
+
+        Assert.True(joined.ExitCode == 0, joined.Describe("kubeadm join --control-plane on master-2"));
+        await WaitReadyAsync("master-2", expectReady: true);
+        var members = await RequireOkAsync(
+            Master,
+            "etcdctl", "--endpoints", "https://10.77.0.11:2379",
+            "--cacert", "/etc/kubernetes/pki/etcd/ca.crt",
+            "--cert", "/etc/kubernetes/pki/etcd/healthcheck-client.crt",
+            "--key", "/etc/kubernetes/pki/etcd/healthcheck-client.key",
+            "member", "list");
+        Assert.Contains("started, master-2, https://10.77.0.14:2380", members.Stdout, StringComparison.Ordinal);
+        Assert.Contains("started, master-1, https://10.77.0.11:2380", members.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Restarting the kubelet leaves its static pods running, as with containers: the new stand-in adopts them.</summary>
+    [LabFact]
+    [Order(12)]
+    public async Task KubeletRestarted_StaticPodsKeepRunning()
+    {
+        lab.RequireUp();
+        var before = await RequireOkAsync(Master, "pgrep", "-x", "kube-apiserver");
+
+        await RequireOkAsync(Master, "svc", "restart", "kubelet");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        var after = await RequireOkAsync(Master, "pgrep", "-x", "kube-apiserver");
+        Assert.Equal(before.Stdout.Trim(), after.Stdout.Trim());
+        var log = await File.ReadAllTextAsync($"/var/lib/kubeha-lab/nodes/{Master}/log/kubelet.log");
+        Assert.Contains("adopted pod kube-apiserver", log, StringComparison.Ordinal);
+    }
+
     [LabFact]
     [Order(100)]
     public async Task Down_LeavesNoNamespaceLinkMountOrProcess()
@@ -259,6 +312,7 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.True(namespaces.Count >= 8, $"expected the namespaces of 4 nodes, got {string.Join(' ', namespaces)}");
         var labPids = PidsIn(namespaces);
         Assert.NotEmpty(labPids);
+        var labProcesses = labPids.Select(p => (Pid: p, Start: StartTicks(p))).Where(p => p.Start is not null).ToList();
 
         var down = await LabCli.RunAsync(TimeSpan.FromMinutes(2), "down");
         Assert.True(down.ExitCode == 0, down.Describe("kubeha-lab down"));
@@ -273,9 +327,17 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.DoesNotContain("/run/netns/kubeha-", mounts, StringComparison.Ordinal);
         Assert.DoesNotContain("kubeha-lab-run", mounts, StringComparison.Ordinal);
         Assert.Empty(PidsIn(namespaces));
-        Assert.DoesNotContain(labPids, p => Directory.Exists($"/proc/{p}"));
+        // A killed process may linger a moment as a zombie until pid 1 reaps it: that is gone.
+        Assert.DoesNotContain(labProcesses, p => StartTicks(p.Pid) == p.Start && !IsZombie(p.Pid));
         var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", "kubeha-lab-kubelet|advertise-address=10.77.0.|svc run kubelet");
         Assert.True(pgrep.ExitCode == 1, $"lab processes left: {pgrep.Stdout}");
+    }
+
+    private static async Task<LabCli.Result> RequireOkAsync(string node, params string[] args)
+    {
+        var result = await LabCli.ExecAsync(node, args);
+        Assert.True(result.ExitCode == 0, result.Describe($"{node}: {args[0]} {args[1]}"));
+        return result;
     }
 
     private static async Task PointKubeletConfAsync(string node, string from, string to)
@@ -298,6 +360,33 @@ public sealed class LabClusterTests(LabFixture lab)
     {
         var stat = await LabCli.RunProgramAsync("stat", TimeSpan.FromSeconds(10), "-Lc", "%i", nsFile);
         return $"net:[{stat.Stdout.Trim()}]";
+    }
+
+    /// <summary>Field 22 of /proc/PID/stat: tells a process from a later one with the same pid.</summary>
+    private static string? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     private static List<int> PidsIn(HashSet<string> namespaces)
