@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KubeHa.TestSupport;
+using KubeHa.TestSupport.Lab;
 
 namespace KubeHa.Lab.Tests.Cluster;
 
@@ -60,8 +61,8 @@ public sealed class LabClusterTests(LabFixture lab)
         var clusterConfiguration = kubeadmConfig.RootElement.GetProperty("data").GetProperty("ClusterConfiguration").GetString()!;
         Assert.Contains("kubernetesVersion: v1.20.2", clusterConfiguration, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"controlPlaneEndpoint: *""?[^""\s]", clusterConfiguration);
-        Assert.Contains("server: https://10.77.0.11:6443", kubeProxy.RootElement.GetProperty("data").GetProperty("kubeconfig.conf").GetString(), StringComparison.Ordinal);
-        Assert.Contains("server: https://10.77.0.11:6443", clusterInfo.RootElement.GetProperty("data").GetProperty("kubeconfig").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"server: https://{LabCli.Ip(11)}:6443", kubeProxy.RootElement.GetProperty("data").GetProperty("kubeconfig.conf").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"server: https://{LabCli.Ip(11)}:6443", clusterInfo.RootElement.GetProperty("data").GetProperty("kubeconfig").GetString(), StringComparison.Ordinal);
     }
 
     [LabFact]
@@ -71,14 +72,14 @@ public sealed class LabClusterTests(LabFixture lab)
         lab.RequireUp();
         var health = await LabCli.ExecAsync(
             Master,
-            "etcdctl", "--endpoints", "https://10.77.0.11:2379",
+            "etcdctl", "--endpoints", $"https://{LabCli.Ip(11)}:2379",
             "--cacert", "/etc/kubernetes/pki/etcd/ca.crt",
             "--cert", "/etc/kubernetes/pki/etcd/healthcheck-client.crt",
             "--key", "/etc/kubernetes/pki/etcd/healthcheck-client.key",
             "endpoint", "health");
 
         Assert.True(health.ExitCode == 0, health.Describe("etcdctl endpoint health"));
-        Assert.Contains("https://10.77.0.11:2379 is healthy", health.Stdout + health.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"https://{LabCli.Ip(11)}:2379 is healthy", health.Stdout + health.Stderr, StringComparison.Ordinal);
     }
 
     [LabFact]
@@ -98,7 +99,7 @@ public sealed class LabClusterTests(LabFixture lab)
         foreach (var worker in LabFixture.Workers)
         {
             var conf = await LabCli.ExecAsync(worker, "cat", "/etc/kubernetes/kubelet.conf");
-            Assert.Contains("server: https://10.77.0.11:6443", conf.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"server: https://{LabCli.Ip(11)}:6443", conf.Stdout, StringComparison.Ordinal);
             Assert.Contains("client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem", conf.Stdout, StringComparison.Ordinal);
             var bootstrap = await LabCli.ExecAsync(worker, "test", "-e", "/etc/kubernetes/bootstrap-kubelet.conf");
             Assert.True(bootstrap.ExitCode != 0, $"{worker}: kubeadm join should have removed bootstrap-kubelet.conf");
@@ -120,7 +121,7 @@ public sealed class LabClusterTests(LabFixture lab)
         var start = await LabCli.ExecAsync(Node, "svc", "start", "nginx");
         Assert.True(start.ExitCode == 0, start.Describe("svc start nginx"));
         Assert.Equal(0, (await LabCli.ExecAsync(Node, "svc", "is-active", "nginx")).ExitCode);
-        var page = await LabCli.ExecAsync(Node, "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://10.77.0.12/");
+        var page = await LabCli.ExecAsync(Node, "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", $"http://{LabCli.Ip(12)}/");
         Assert.Equal("200", page.Stdout);
         Assert.Equal(0, (await LabCli.ExecAsync(Node, "svc", "reload", "nginx")).ExitCode);
 
@@ -182,7 +183,7 @@ public sealed class LabClusterTests(LabFixture lab)
     {
         lab.RequireUp();
         const string Worker = "worker-2";
-        await PointKubeletConfAsync(Worker, "https://10.77.0.11:6443", "https://10.77.0.11:6444");
+        await PointKubeletConfAsync(Worker, $"https://{LabCli.Ip(11)}:6443", $"https://{LabCli.Ip(11)}:6444");
         try
         {
             await WaitReadyAsync(Worker, expectReady: false);
@@ -192,7 +193,7 @@ public sealed class LabClusterTests(LabFixture lab)
         }
         finally
         {
-            await PointKubeletConfAsync(Worker, "https://10.77.0.11:6444", "https://10.77.0.11:6443");
+            await PointKubeletConfAsync(Worker, $"https://{LabCli.Ip(11)}:6444", $"https://{LabCli.Ip(11)}:6443");
         }
 
         await WaitReadyAsync(Worker, expectReady: true);
@@ -230,10 +231,10 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.Equal("master-2", (await LabCli.ExecAsync("master-2", "hostname")).Stdout.Trim());
         var kubernetes = await LabCli.ExecAsync("master-2", "ls", "-A", "/etc/kubernetes");
         Assert.Equal("manifests", kubernetes.Stdout.Trim());
-        var healthz = await LabCli.ExecAsync("master-2", "curl", "-sk", "https://10.77.0.11:6443/healthz");
+        var healthz = await LabCli.ExecAsync("master-2", "curl", "-sk", $"https://{LabCli.Ip(11)}:6443/healthz");
         Assert.Equal("ok", healthz.Stdout);
         var hosts = await LabCli.ExecAsync(Master, "cat", "/etc/hosts");
-        Assert.Contains("10.77.0.14 master-2", hosts.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"{LabCli.Ip(14)} master-2", hosts.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("master-2", (await LabCli.NodeReadinessAsync()).Keys);
     }
 
@@ -247,9 +248,9 @@ public sealed class LabClusterTests(LabFixture lab)
     public async Task AddedNode_KubeadmJoinControlPlane_SecondMasterReadyWithEtcdMember()
     {
         lab.RequireUp();
-        var config = $"/var/lib/kubeha-lab/nodes/{Master}/kubeadm-ha.yaml";
-        var init = await File.ReadAllTextAsync($"/var/lib/kubeha-lab/nodes/{Master}/kubeadm-init.yaml");
-        await File.WriteAllTextAsync(config, init.Replace("kubernetesVersion: v1.20.2", "kubernetesVersion: v1.20.2\ncontrolPlaneEndpoint: 10.77.0.11:6443", StringComparison.Ordinal));
+        var config = $"{LabCli.NodeDir(Master)}/kubeadm-ha.yaml";
+        var init = await File.ReadAllTextAsync($"{LabCli.NodeDir(Master)}/kubeadm-init.yaml");
+        await File.WriteAllTextAsync(config, init.Replace("kubernetesVersion: v1.20.2", $"kubernetesVersion: v1.20.2\ncontrolPlaneEndpoint: {LabCli.Ip(11)}:6443", StringComparison.Ordinal));
         await RequireOkAsync(Master, "kubeadm", "init", "phase", "upload-config", "kubeadm", "--config", config);
         var key = (await RequireOkAsync(Master, "kubeadm", "certs", "certificate-key")).Stdout.Trim();
         await RequireOkAsync(Master, "kubeadm", "init", "phase", "upload-certs", "--upload-certs", "--certificate-key", key, "--kubeconfig", "/etc/kubernetes/admin.conf");
@@ -258,19 +259,19 @@ public sealed class LabClusterTests(LabFixture lab)
         var joined = await LabCli.RunAsync(
             TimeSpan.FromMinutes(4),
             ["exec", "master-2", "--", .. join.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-             "--control-plane", "--certificate-key", key, "--apiserver-advertise-address", "10.77.0.14", "--ignore-preflight-errors=all"]);
+             "--control-plane", "--certificate-key", key, "--apiserver-advertise-address", LabCli.Ip(14), "--ignore-preflight-errors=all"]);
 
         Assert.True(joined.ExitCode == 0, joined.Describe("kubeadm join --control-plane on master-2"));
         await WaitReadyAsync("master-2", expectReady: true);
         var members = await RequireOkAsync(
             Master,
-            "etcdctl", "--endpoints", "https://10.77.0.11:2379",
+            "etcdctl", "--endpoints", $"https://{LabCli.Ip(11)}:2379",
             "--cacert", "/etc/kubernetes/pki/etcd/ca.crt",
             "--cert", "/etc/kubernetes/pki/etcd/healthcheck-client.crt",
             "--key", "/etc/kubernetes/pki/etcd/healthcheck-client.key",
             "member", "list");
-        Assert.Contains("started, master-2, https://10.77.0.14:2380", members.Stdout, StringComparison.Ordinal);
-        Assert.Contains("started, master-1, https://10.77.0.11:2380", members.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"started, master-2, https://{LabCli.Ip(14)}:2380", members.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"started, master-1, https://{LabCli.Ip(11)}:2380", members.Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>Restarting the kubelet leaves its static pods running, as with containers: the new stand-in adopts them.</summary>
@@ -286,7 +287,7 @@ public sealed class LabClusterTests(LabFixture lab)
 
         var after = await RequireOkAsync(Master, "pgrep", "-x", "kube-apiserver");
         Assert.Equal(before.Stdout.Trim(), after.Stdout.Trim());
-        var log = await File.ReadAllTextAsync($"/var/lib/kubeha-lab/nodes/{Master}/log/kubelet.log");
+        var log = await File.ReadAllTextAsync($"{LabCli.NodeDir(Master)}/log/kubelet.log");
         Assert.Contains("adopted pod kube-apiserver", log, StringComparison.Ordinal);
     }
 
@@ -296,7 +297,7 @@ public sealed class LabClusterTests(LabFixture lab)
     {
         lab.RequireUp();
         var namespaces = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.GetFiles("/run/netns", "kubeha-*"))
+        foreach (var file in Directory.GetFiles("/run/netns", LabCli.NetnsPrefix + "*"))
         {
             namespaces.Add(await ReadLinkAsync($"{file}"));
         }
@@ -318,18 +319,18 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.True(down.ExitCode == 0, down.Describe("kubeha-lab down"));
 
         var netns = await LabCli.RunProgramAsync("ip", TimeSpan.FromSeconds(10), "netns", "list");
-        Assert.DoesNotContain("kubeha-", netns.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(LabCli.NetnsPrefix, netns.Stdout, StringComparison.Ordinal);
         var links = await LabCli.RunProgramAsync("ip", TimeSpan.FromSeconds(10), "-o", "link", "show");
-        Assert.DoesNotContain("kubehabr0", links.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotMatch(@"\d+: khv\d+", links.Stdout);
+        Assert.DoesNotContain($"kubehabr{LabCli.Id}:", links.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotMatch($@"\d+: khv{LabCli.Id}x\d+", links.Stdout);
         var mounts = await File.ReadAllTextAsync("/proc/mounts");
-        Assert.DoesNotContain("/run/kubeha-lab", mounts, StringComparison.Ordinal);
-        Assert.DoesNotContain("/run/netns/kubeha-", mounts, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{LabCli.RunDir} ", mounts, StringComparison.Ordinal);
+        Assert.DoesNotContain("/run/netns/" + LabCli.NetnsPrefix, mounts, StringComparison.Ordinal);
         Assert.DoesNotContain("kubeha-lab-run", mounts, StringComparison.Ordinal);
         Assert.Empty(PidsIn(namespaces));
         // A killed process may linger a moment as a zombie until pid 1 reaps it: that is gone.
         Assert.DoesNotContain(labProcesses, p => StartTicks(p.Pid) == p.Start && !IsZombie(p.Pid));
-        var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", "kubeha-lab-kubelet|advertise-address=10.77.0.|svc run kubelet");
+        var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", $"--node-ip {LabCli.Ip(1)[..^1]}|advertise-address={LabCli.Ip(1)[..^1]}");
         Assert.True(pgrep.ExitCode == 1, $"lab processes left: {pgrep.Stdout}");
     }
 

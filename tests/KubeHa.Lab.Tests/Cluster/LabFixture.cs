@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KubeHa.TestSupport.Lab;
 
 namespace KubeHa.Lab.Tests.Cluster;
 

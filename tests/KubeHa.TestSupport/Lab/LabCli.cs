@@ -1,12 +1,46 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Xunit;
 
-namespace KubeHa.Lab.Tests.Cluster;
+namespace KubeHa.TestSupport.Lab;
 
-/// <summary>Runs lab/kubeha-lab of this checkout; every call has a timeout.</summary>
+/// <summary>
+/// Runs lab/kubeha-lab of this checkout for one lab instance; every call has a timeout.
+/// Which lab: <see cref="Id"/>, from KUBEHA_LAB_ID (default 0). Labs with different ids coexist
+/// (bridge kubehabrID, subnet 10.77.ID.0/24, root /var/lib/kubeha-lab[-ID]), so a test project
+/// can set its own id in a module initializer and run beside another project's lab.
+/// </summary>
 public static class LabCli
 {
     public static string Script { get; } = FindScript();
+
+    public static int Id { get; set; } = ParseId(Environment.GetEnvironmentVariable("KUBEHA_LAB_ID"));
+
+    /// <summary>The lab's state directory on the host.</summary>
+    public static string Root => Id == 0 ? "/var/lib/kubeha-lab" : $"/var/lib/kubeha-lab-{Id}";
+
+    /// <summary>The lab's run directory (holds the nodes' namespace files).</summary>
+    public static string RunDir => Id == 0 ? "/run/kubeha-lab" : $"/run/kubeha-lab-{Id}";
+
+    /// <summary>The admin kubeconfig `up` writes.</summary>
+    public static string AdminConf => Path.Combine(Root, "admin.conf");
+
+    /// <summary>The host's address on the lab bridge.</summary>
+    public static string BridgeIp => Ip(1);
+
+    /// <summary>Address .<paramref name="host"/> of the lab subnet (master-1 is .11, then .12, ...).</summary>
+    public static string Ip(int host) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"10.77.{Id}.{host}");
+
+    /// <summary>The directory of node <paramref name="node"/> on the host.</summary>
+    public static string NodeDir(string node) => Path.Combine(Root, "nodes", node);
+
+    /// <summary>Prefix of the lab's network namespaces (`ip netns`).</summary>
+    public static string NetnsPrefix => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"kubeha{Id}-");
+
+    private static int ParseId(string? value) =>
+        string.IsNullOrEmpty(value) ? 0
+        : int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id is >= 0 and <= 9 ? id
+        : throw new InvalidOperationException($"KUBEHA_LAB_ID must be one digit 0-9, not '{value}'");
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
@@ -23,6 +57,7 @@ public static class LabCli
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        psi.Environment["KUBEHA_LAB_ID"] = Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -1,4 +1,6 @@
-namespace KubeHa.Lab.Tests.Cluster;
+using Xunit;
+
+namespace KubeHa.TestSupport.Lab;
 
 /// <summary>A fact that needs root and brings up the lab; skipped, with the reason, when not root.</summary>
 public sealed class LabFactAttribute : FactAttribute
