@@ -147,7 +147,7 @@ public sealed class LabClusterTests(LabFixture lab)
         {
             await LabCli.EventuallyAsync("kube-apiserver process gone from master-1", TimeSpan.FromSeconds(30), async () =>
             {
-                var pgrep = await LabCli.ExecAsync(Master, "pgrep", "-x", "kube-apiserver");
+                var pgrep = await LabCli.ExecAsync(Master, PgrepHere[0], PgrepHere[1], PgrepHere[2]);
                 return (pgrep.ExitCode == 1, pgrep.Stdout);
             });
             var refused = await LabCli.RunAsync(TimeSpan.FromSeconds(30), "kubectl", "get", "nodes");
@@ -280,12 +280,12 @@ public sealed class LabClusterTests(LabFixture lab)
     public async Task KubeletRestarted_StaticPodsKeepRunning()
     {
         lab.RequireUp();
-        var before = await RequireOkAsync(Master, "pgrep", "-x", "kube-apiserver");
+        var before = await RequireOkAsync(Master, PgrepHere[0], PgrepHere[1], PgrepHere[2]);
 
         await RequireOkAsync(Master, "svc", "restart", "kubelet");
         await Task.Delay(TimeSpan.FromSeconds(5));
 
-        var after = await RequireOkAsync(Master, "pgrep", "-x", "kube-apiserver");
+        var after = await RequireOkAsync(Master, PgrepHere[0], PgrepHere[1], PgrepHere[2]);
         Assert.Equal(before.Stdout.Trim(), after.Stdout.Trim());
         var log = await File.ReadAllTextAsync($"{LabCli.NodeDir(Master)}/log/kubelet.log");
         Assert.Contains("adopted pod kube-apiserver", log, StringComparison.Ordinal);
@@ -333,6 +333,12 @@ public sealed class LabClusterTests(LabFixture lab)
         var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", $"--node-ip {LabCli.Ip(1)[..^1]}|advertise-address={LabCli.Ip(1)[..^1]}");
         Assert.True(pgrep.ExitCode == 1, $"lab processes left: {pgrep.Stdout}");
     }
+
+    /// <summary>
+    /// pgrep for kube-apiserver limited to the node's network namespace: the lab has no pid
+    /// namespace, so a plain pgrep would also see other labs' (and the host's) processes.
+    /// </summary>
+    private static readonly string[] PgrepHere = ["sh", "-c", "exec pgrep --nslist net --ns $$ -x kube-apiserver"];
 
     private static async Task<LabCli.Result> RequireOkAsync(string node, params string[] args)
     {

@@ -63,6 +63,8 @@ public sealed record LoadBalancerSettings
     /// <summary>Port the proxies listen on (never 6443 where an API server runs on the same host).</summary>
     public int ListenPort { get; init; } = 8443;
     public IPAddress? Vip { get; init; }
+    /// <summary>Prefix length of the VIP's subnet (the /N of load_balancer.vip; 24 when not given).</summary>
+    public int? VipPrefixLength { get; init; }
     public string Interface { get; init; } = "eth0";
     public int VirtualRouterId { get; init; } = 51;
     public string Balance { get; init; } = "leastconn";

@@ -432,6 +432,7 @@ public static partial class InventoryLoader
                 Mode = mode.Value,
                 ListenPort = Int(map, "listen_port", 1, 65535, "load_balancer") ?? (mode == LoadBalancerMode.DedicatedNginx ? 16443 : 8443),
                 Vip = vip,
+                VipPrefixLength = VipPrefix,
                 Interface = String(map, "interface", false, "load_balancer") ?? "eth0",
                 VirtualRouterId = Int(map, "virtual_router_id", 0, 10000, "load_balancer") ?? 51,
                 Balance = balance,
