@@ -25,6 +25,7 @@ internal static class Program
         root.Subcommands.Add(ValidateCommand.Create(Context));
         root.Subcommands.Add(AgentsCommand.Create(Context));
         root.Subcommands.Add(ExecStepCommand.Create(Context));
+        root.Subcommands.Add(PlanCommand.Create(Context));
         foreach (var command in RunCommands.Create(Context))
         {
             root.Subcommands.Add(command);

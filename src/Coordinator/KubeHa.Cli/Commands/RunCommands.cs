@@ -3,6 +3,7 @@ using Google.Protobuf;
 using KubeHa.Coordinator.Agents;
 using KubeHa.Coordinator.Execution;
 using KubeHa.Coordinator.Pki;
+using KubeHa.Coordinator.Planning;
 using KubeHa.Protos.Coordinator.V1;
 
 namespace KubeHa.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class RunCommands
     private static Command Apply(Func<CliContext> context)
     {
         var file = InventoryArgs.File();
-        var planFile = new Option<string>("--plan") { Description = "Run this plan (JSON from `kubeha plan -o json`), exactly as reviewed" };
+        var planFile = new Option<string>("--plan") { Description = "Run this plan (JSON from `kubeha plan -o json`), exactly as reviewed; without it the plan is made from the inventory and dry-run first" };
         var resume = new Option<string>("--resume") { Description = "Continue the journaled run RUN_ID; completed steps are not repeated" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
         var cmd = new Command("apply", "Run a plan across the agents, journaled, gated and resumable") { file, planFile, resume, yes };
@@ -41,18 +42,35 @@ internal static class RunCommands
                 var path = parse.GetValue(planFile);
                 if (path is null)
                 {
-                    ctx.Err.WriteLine("kubeha apply: give --plan PLAN.json or --resume RUN_ID (the planner from the inventory is not built yet)");
-                    return ExitCodes.BadInput;
+                    plan = PlanCommand.Build(inventory, ctx);
+                    path = inventory.Path;
+                    try
+                    {
+                        await using var checkPool = ctx.OpenPool(inventory);
+                        var problems = await new PlanChecker(checkPool, ctx.Time).CheckAsync(plan, ct).ConfigureAwait(false);
+                        if (problems.Count > 0)
+                        {
+                            PlanCommand.ReportProblems(ctx, "apply", problems);
+                            return ExitCodes.Failure;
+                        }
+                    }
+                    catch (PkiException e)
+                    {
+                        ctx.Err.WriteLine($"kubeha apply: {e.Message}");
+                        return ExitCodes.BadInput;
+                    }
                 }
-
-                try
+                else
                 {
-                    plan = JsonParser.Default.Parse<Plan>(File.ReadAllText(path));
-                }
-                catch (Exception e) when (e is IOException or InvalidProtocolBufferException or InvalidJsonException)
-                {
-                    ctx.Err.WriteLine($"kubeha apply: {path}: not a readable plan: {e.Message}");
-                    return ExitCodes.BadInput;
+                    try
+                    {
+                        plan = JsonParser.Default.Parse<Plan>(File.ReadAllText(path));
+                    }
+                    catch (Exception e) when (e is IOException or InvalidProtocolBufferException or InvalidJsonException)
+                    {
+                        ctx.Err.WriteLine($"kubeha apply: {path}: not a readable plan: {e.Message}");
+                        return ExitCodes.BadInput;
+                    }
                 }
 
                 var unknown = plan.Phases.SelectMany(p => p.Steps).Where(s => s.Node.Length > 0 && inventory.Find(s.Node) is null).Select(s => $"{s.Id} -> {s.Node}").ToList();

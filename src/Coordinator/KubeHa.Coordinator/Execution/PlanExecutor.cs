@@ -13,6 +13,13 @@ namespace KubeHa.Coordinator.Execution;
 /// </summary>
 public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterStepRunner cluster, IRunProgress progress, TimeProvider time)
 {
+    /// <summary>
+    /// Outputs of agent steps finished by this process, by plan step id. In memory only: they
+    /// may hold secrets (join material), which never go into the plan or the journal. A step
+    /// whose inputs are missing (after a resume) has its source step run again first.
+    /// </summary>
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _outputs = new(StringComparer.Ordinal);
+
     /// <summary>Starts a new run of <paramref name="plan"/>.</summary>
     public Task<RunResult> ApplyAsync(Plan plan, CancellationToken cancellationToken)
     {
@@ -111,12 +118,27 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
             return new StepOutcomeValue(result.Succeeded, result.Reason);
         }
 
+        var spec = step.Agent;
+        if (step.InputsFrom.Length > 0)
+        {
+            var (inputs, inputsError) = await InputsAsync(plan, phase, step, cancellationToken).ConfigureAwait(false);
+            if (inputs is null)
+            {
+                journal.SetStep(plan.RunId, step.Id, StepState.Failed, inputsError);
+                progress.StepFinished(phase, step, StepState.Failed, false, inputsError);
+                return new StepOutcomeValue(false, inputsError);
+            }
+
+            spec = StepInputs.Apply(spec, inputs);
+        }
+
         var request = new ExecuteStepRequest
         {
             RunId = plan.RunId,
             StepId = record.AgentStepId,
-            Mode = StepMode.Apply,
-            Step = step.Agent,
+            Mode = step.Verify == StepVerify.Unspecified ? StepMode.Apply : StepMode.Check,
+            Step = spec,
+            ExpectedNode = step.Node,
         };
         StepResult agentResult;
         try
@@ -136,7 +158,18 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
             StepOutcome.Refused => StepState.Refused,
             _ => StepState.Failed,
         };
-        var reason = agentResult.Reason + (agentResult.Replayed ? string.Empty : string.Empty);
+        var reason = agentResult.Reason;
+        if (finalState == StepState.Succeeded && step.Verify == StepVerify.Unchanged && agentResult.Changed)
+        {
+            finalState = StepState.Failed;
+            reason = "not as expected: " + string.Join("; ", agentResult.Changes.Select(c => $"{c.Path} would change").Concat(agentResult.Effects));
+        }
+
+        if (finalState == StepState.Succeeded && agentResult.Outputs.Count > 0)
+        {
+            _outputs[step.Id] = agentResult.Outputs.ToDictionary(StringComparer.Ordinal);
+        }
+
         journal.SetStep(plan.RunId, step.Id, finalState, reason, agentResult.Changed,
             agentResult.Replayed ? $"{finalState} (replayed by the agent: it had already executed this step)" : null);
         progress.StepFinished(phase, step, finalState, agentResult.Changed, reason);
@@ -148,7 +181,11 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
     {
         var done = new List<string>();
         var records = journal.Steps(plan.RunId);
-        foreach (var step in phase.Steps.Reverse().Where(s => s.Node == node && !s.Gate))
+        // Files first (newest first), then restarts (in plan order): a restart's rollback
+        // restarts again, so it must run after the files it depends on are restored.
+        var candidates = phase.Steps.Reverse().Where(s => s.Node == node && !s.Gate && s.Verify == StepVerify.Unspecified).ToList();
+        var ordered = candidates.Where(s => !StepInputs.IsRestart(s)).Concat(candidates.Where(StepInputs.IsRestart).Reverse());
+        foreach (var step in ordered)
         {
             var record = records[step.Id];
             if (record.State is not (StepState.Succeeded or StepState.Failed) || step.KindCase != PlannedStep.KindOneofCase.Agent)
@@ -173,7 +210,8 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         foreach (var phase in plan.Phases.Reverse())
         {
             progress.Message($"== rolling back phase {phase.Name}");
-            foreach (var step in phase.Steps.Reverse().Where(s => !s.Gate))
+            var candidates = phase.Steps.Reverse().Where(s => !s.Gate && s.Verify == StepVerify.Unspecified).ToList();
+            foreach (var step in candidates.Where(s => !StepInputs.IsRestart(s)).Concat(candidates.Where(StepInputs.IsRestart).Reverse()))
             {
                 var record = journal.Steps(runId)[step.Id];
                 if (record.State is not (StepState.Succeeded or StepState.Failed))
@@ -236,6 +274,35 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
             progress.Message($"   [{step.Node}] {step.Description}: ROLLBACK FAILED: {e.Message}");
             return false;
         }
+    }
+
+    /// <summary>
+    /// The outputs of <paramref name="step"/>'s source step: from memory, or by running the
+    /// source step again (a new attempt) when this process has not seen them (resume).
+    /// </summary>
+    private async Task<(IReadOnlyDictionary<string, string>? Inputs, string Error)> InputsAsync(Plan plan, Phase phase, PlannedStep step, CancellationToken cancellationToken)
+    {
+        if (_outputs.TryGetValue(step.InputsFrom, out var known))
+        {
+            return (known, string.Empty);
+        }
+
+        var source = plan.Phases.SelectMany(p => p.Steps).FirstOrDefault(s => s.Id == step.InputsFrom);
+        if (source is null || source.KindCase != PlannedStep.KindOneofCase.Agent)
+        {
+            return (null, $"step {step.Id}: inputs_from names no agent step '{step.InputsFrom}' of this plan");
+        }
+
+        progress.Message($"   [{source.Node}] {source.Description}: run again (its outputs are kept in memory only, and this process has not seen them)");
+        if (journal.Steps(plan.RunId)[source.Id].State == StepState.Succeeded)
+        {
+            journal.NextAttempt(plan.RunId, source.Id);
+        }
+
+        var again = await RunStepAsync(plan, phase, source, cancellationToken).ConfigureAwait(false);
+        return again.Ok && _outputs.TryGetValue(source.Id, out var fresh)
+            ? (fresh, string.Empty)
+            : (null, $"step {step.Id}: its inputs from step {source.Id} are not available: {(again.Ok ? "that step gave no outputs" : again.Reason)}");
     }
 
     private sealed record StepOutcomeValue(bool Ok, string Reason);
