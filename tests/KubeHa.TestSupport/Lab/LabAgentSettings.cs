@@ -3,7 +3,7 @@ namespace KubeHa.TestSupport.Lab;
 /// <summary>What goes into a lab agent's /etc/kubeha/agent.yaml besides the fixed parts (name, listen, TLS, state).</summary>
 public sealed class LabAgentSettings
 {
-    /// <summary>Everything a conversion writes (on a lab node, /root/.kube and /etc/sysctl.d are the host's: nodes share them).</summary>
+    /// <summary>Everything a conversion writes (each lab node has its own copy of every one of these paths).</summary>
     public static IReadOnlyList<string> ConversionRoots { get; } =
     [
         "/etc/kubernetes", "/etc/nginx", "/etc/haproxy", "/etc/keepalived", "/etc/hosts", "/etc/sysctl.d", "/root/.kube", "/var/lib/kubeha",
