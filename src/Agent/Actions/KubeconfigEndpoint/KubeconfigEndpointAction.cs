@@ -1,8 +1,7 @@
-using KubeHa.Agent.Actions.Yaml;
 using KubeHa.Agent.Steps;
+using KubeHa.Common.Yaml;
 using KubeHa.Common.Files;
 using KubeHa.Protos.Agent.V1;
-using YamlDotNet.RepresentationModel;
 
 namespace KubeHa.Agent.Actions.KubeconfigEndpoint;
 
@@ -90,60 +89,17 @@ internal sealed class KubeconfigEndpointAction : IStepAction
             return null;
         }
 
-        if (YamlSourceText.Child(doc.Root, "clusters") is not YamlSequenceNode clusters)
+        var oldServers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var text = KubeconfigServer.Edit(doc, server, filter, oldServers, out error);
+        foreach (var (name, old) in oldServers)
         {
-            error = $"{doc.Where(doc.Root)}: no 'clusters' list; not a kubeconfig";
-            return null;
+            outputs[$"old_server:{path}#{name}"] = old;
         }
 
-        var edits = new List<TextEdit>();
-        var matched = 0;
-        foreach (var entry in clusters.Children)
-        {
-            var name = (YamlSourceText.Child(entry, "name") as YamlScalarNode)?.Value ?? string.Empty;
-            if (filter.Count > 0 && !filter.Contains(name))
-            {
-                continue;
-            }
-
-            matched++;
-            if (YamlSourceText.Child(YamlSourceText.Child(entry, "cluster"), "server") is not YamlScalarNode serverNode)
-            {
-                error = $"{doc.Where(entry)}: cluster '{name}' has no scalar cluster.server";
-                return null;
-            }
-
-            outputs[$"old_server:{path}#{name}"] = serverNode.Value ?? string.Empty;
-            if (serverNode.Value == server)
-            {
-                continue;
-            }
-
-            var edit = doc.ReplaceScalar(serverNode, server, out error);
-            if (edit is null)
-            {
-                return null;
-            }
-
-            edits.Add(edit);
-        }
-
-        if (matched == 0)
-        {
-            error = filter.Count > 0
-                ? $"{path}: no cluster named {string.Join(", ", filter)}"
-                : $"{path}: the clusters list is empty";
-            return null;
-        }
-
-        return edits.Count == 0 ? doc.Text : doc.Apply(edits);
+        return text;
     }
 
-    internal static bool IsServerUrl(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) &&
-        (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) &&
-        !string.IsNullOrEmpty(uri.Host) && uri.PathAndQuery == "/" && string.IsNullOrEmpty(uri.UserInfo) &&
-        !value.EndsWith('/') && YamlSourceText.IsPlainSafe(value);
+    internal static bool IsServerUrl(string value) => KubeconfigServer.IsServerUrl(value);
 
     /// <summary>Hides embedded client keys in diffs (client-key-data); the real file keeps them.</summary>
     internal static string MaskKeyData(string text)

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using KubeHa.Agent.Actions.Yaml;
 using KubeHa.Agent.Steps;
+using KubeHa.Common.Yaml;
 using KubeHa.Protos.Agent.V1;
 using YamlDotNet.RepresentationModel;
 using StaticPodFlagsSpec = KubeHa.Protos.Agent.V1.StaticPodFlagsAction;

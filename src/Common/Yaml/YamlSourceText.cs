@@ -3,7 +3,7 @@ using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace KubeHa.Agent.Actions.Yaml;
+namespace KubeHa.Common.Yaml;
 
 /// <summary>
 /// A YAML file kept as its original text plus the node tree YamlDotNet parsed from it. The
@@ -12,7 +12,7 @@ namespace KubeHa.Agent.Actions.Yaml;
 /// key order, quoting and everything else not edited stay byte for byte (re-serialising
 /// with YamlDotNet would drop comments and add a document end marker).
 /// </summary>
-internal sealed class YamlSourceText
+public sealed class YamlSourceText
 {
     private YamlSourceText(string path, string text, YamlNode root)
     {
@@ -39,6 +39,12 @@ internal sealed class YamlSourceText
             return null;
         }
 
+        return TryParse(path, text, out error);
+    }
+
+    /// <summary>Parses <paramref name="text"/>; on failure returns null and an error naming path:line:col.</summary>
+    public static YamlSourceText? TryParse(string path, string text, out string error)
+    {
         var stream = new YamlStream();
         try
         {
@@ -141,6 +147,3 @@ internal sealed class YamlSourceText
         return cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
     }
 }
-
-/// <summary>Replace Start..End (character indexes) of the original text; inserts at one position land in ascending Order.</summary>
-internal sealed record TextEdit(int Start, int End, string Replacement, int Order = 0);
