@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
-using KubeHa.Coordinator.Agents;
+using KubeHa.Coordinator.Cluster;
 using KubeHa.Coordinator.Inventory;
 using KubeHa.Coordinator.Pki;
 using KubeHa.Coordinator.Planning;
@@ -36,7 +36,8 @@ internal static class PlanCommand
                 try
                 {
                     await using var pool = ctx.OpenPool(inventory);
-                    problems = await new PlanChecker(pool, ctx.Time).CheckAsync(plan, ct).ConfigureAwait(false);
+                    using var cluster = ClusterRunner(inventory, ctx);
+                    problems = await new PlanChecker(pool, ctx.Time, cluster).CheckAsync(plan, ct).ConfigureAwait(false);
                 }
                 catch (PkiException e)
                 {
@@ -60,6 +61,10 @@ internal static class PlanCommand
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(inventory.Path)));
         return ConversionPlanner.Build(inventory, runId, now, sha);
     }
+
+    /// <summary>The Kubernetes API side, from the inventory's kubeconfig (null when it names none).</summary>
+    public static KubernetesClusterStepRunner? ClusterRunner(ClusterInventory inventory, CliContext ctx) =>
+        inventory.Kubeconfig is { Length: > 0 } kubeconfig ? KubernetesClusterStepRunner.FromKubeconfig(kubeconfig, ctx.StateDir, ctx.Time) : null;
 
     public static void ReportProblems(CliContext ctx, string command, IReadOnlyList<string> problems)
     {

@@ -4,6 +4,8 @@ using KubeHa.Coordinator.Agents;
 using KubeHa.Coordinator.Execution;
 using KubeHa.Coordinator.Pki;
 using KubeHa.Coordinator.Planning;
+using KubeHa.Coordinator.Cluster;
+using KubeHa.Coordinator.Locking;
 using KubeHa.Protos.Coordinator.V1;
 
 namespace KubeHa.Cli.Commands;
@@ -47,7 +49,8 @@ internal static class RunCommands
                     try
                     {
                         await using var checkPool = ctx.OpenPool(inventory);
-                        var problems = await new PlanChecker(checkPool, ctx.Time).CheckAsync(plan, ct).ConfigureAwait(false);
+                        using var checkCluster = PlanCommand.ClusterRunner(inventory, ctx);
+                        var problems = await new PlanChecker(checkPool, ctx.Time, checkCluster).CheckAsync(plan, ct).ConfigureAwait(false);
                         if (problems.Count > 0)
                         {
                             PlanCommand.ReportProblems(ctx, "apply", problems);
@@ -91,10 +94,17 @@ internal static class RunCommands
             {
                 using var journal = new RunJournal(ctx.StateDir, ctx.Time);
                 await using var pool = ctx.OpenPool(inventory);
-                var executor = new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), new LineProgress(ctx.Out), ctx.Time);
+                using var kubernetes = PlanCommand.ClusterRunner(inventory, ctx);
+                IClusterStepRunner cluster = kubernetes is null ? new OfflineClusterStepRunner() : kubernetes;
+                var id = plan?.RunId ?? runId!;
+                // One coordinator at a time: a Lease in kube-system, renewed while the run goes on.
+                await using var lease = kubernetes is null ? null
+                    : await new ClusterLock(kubernetes.Client, ctx.Time).AcquireAsync(ClusterLock.HolderFor(id), ct).ConfigureAwait(false);
+                using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct, lease?.Lost ?? CancellationToken.None);
+                var executor = new PlanExecutor(journal, pool, cluster, new LineProgress(ctx.Out), ctx.Time);
                 var result = plan is null
-                    ? await executor.ResumeAsync(runId!, ct).ConfigureAwait(false)
-                    : await executor.ApplyAsync(plan, ct).ConfigureAwait(false);
+                    ? await executor.ResumeAsync(runId!, lost.Token).ConfigureAwait(false)
+                    : await executor.ApplyAsync(plan, lost.Token).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
                     ctx.Err.WriteLine($"kubeha apply: {result.Message}");
@@ -111,6 +121,11 @@ internal static class RunCommands
             {
                 ctx.Err.WriteLine($"kubeha apply: {e.Message}");
                 return ExitCodes.BadInput;
+            }
+            catch (ClusterLockHeldException e)
+            {
+                ctx.Err.WriteLine($"kubeha apply: {e.Message}");
+                return ExitCodes.Failure;
             }
         });
         return cmd;
@@ -147,7 +162,8 @@ internal static class RunCommands
             {
                 using var journal = new RunJournal(ctx.StateDir, ctx.Time);
                 await using var pool = ctx.OpenPool(inventory);
-                var result = await new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), new LineProgress(ctx.Out), ctx.Time)
+                using var kubernetes = PlanCommand.ClusterRunner(inventory, ctx);
+                var result = await new PlanExecutor(journal, pool, kubernetes is null ? new OfflineClusterStepRunner() : kubernetes, new LineProgress(ctx.Out), ctx.Time)
                     .RollbackRunAsync(parse.GetValue(run)!, ct).ConfigureAwait(false);
                 return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
             }

@@ -2,22 +2,26 @@ using KubeHa.Protos.Coordinator.V1;
 
 namespace KubeHa.Coordinator.Planning;
 
-/// <summary>The coordinator's own Kubernetes API steps.</summary>
+/// <summary>The coordinator's own Kubernetes API steps (run by KubernetesClusterStepRunner).</summary>
 public static class ClusterSpecs
 {
     public static ClusterStep Note(string note) => new() { Noop = new ClusterNoop { Note = note } };
 
-    public static ClusterStep ReadKubeadmConfig() => Note("read kubeadm-config");
+    /// <summary>kubeadm-config must be readable (and parseable): its check with no change asked.</summary>
+    public static ClusterStep ReadKubeadmConfig() => new() { KubeadmConfig = new KubeadmConfigUpdate() };
 
-    public static ClusterStep KubeadmConfig(string controlPlaneEndpoint, IReadOnlyList<string> certSans) => Note($"kubeadm-config {controlPlaneEndpoint} {string.Join(',', certSans)}");
+    public static ClusterStep KubeadmConfig(string controlPlaneEndpoint, IReadOnlyList<string> certSans) =>
+        new() { KubeadmConfig = new KubeadmConfigUpdate { ControlPlaneEndpoint = controlPlaneEndpoint, CertSans = { certSans } } };
 
-    public static ClusterStep ClusterInfo(string server) => Note($"cluster-info {server}");
+    public static ClusterStep ClusterInfo(string server) => new() { ClusterInfo = new ClusterInfoServer { Server = server } };
 
-    public static ClusterStep KubeProxy(string server) => Note($"kube-proxy {server}");
+    public static ClusterStep KubeProxy(string server) => new() { KubeProxy = new KubeProxyServer { Server = server, RestartDaemonset = true } };
 
-    public static ClusterStep NodesReady(IReadOnlyList<string> nodes) => Note($"ready {string.Join(',', nodes)}");
+    public static ClusterStep NodesReady(IReadOnlyList<string> nodes) =>
+        new() { NodesReady = new NodesReadyGate { Nodes = { nodes }, TimeoutSeconds = 180 } };
 
-    public static ClusterStep EndpointCheck(string server, string controlPlaneEndpoint) => Note($"check {server} {controlPlaneEndpoint}");
+    public static ClusterStep EndpointCheck(string server, string controlPlaneEndpoint) =>
+        new() { EndpointCheck = new EndpointCheck { Server = server, ControlPlaneEndpoint = controlPlaneEndpoint } };
 
-    public static ClusterStep CoreDnsSpread() => Note("coredns spread");
+    public static ClusterStep CoreDnsSpread() => new() { CorednsSpread = new CoreDnsSpread { MinNodes = 2 } };
 }

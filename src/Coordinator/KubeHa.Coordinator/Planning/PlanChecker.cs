@@ -1,4 +1,5 @@
 using KubeHa.Coordinator.Agents;
+using KubeHa.Coordinator.Cluster;
 using KubeHa.Coordinator.Execution;
 using KubeHa.Protos.Agent.V1;
 using KubeHa.Protos.Coordinator.V1;
@@ -10,7 +11,7 @@ namespace KubeHa.Coordinator.Planning;
 /// writes nothing and is not recorded) and the result, with per-file diffs, is stored in the
 /// step. Steps that need run-time inputs (join material) cannot be checked ahead of time.
 /// </summary>
-public sealed class PlanChecker(AgentPool agents, TimeProvider time)
+public sealed class PlanChecker(AgentPool agents, TimeProvider time, IClusterStepChecker? cluster = null)
 {
     /// <summary>Checks at most this many steps at once (per agent the connection bounds it again).</summary>
     public int Parallelism { get; init; } = 16;
@@ -42,6 +43,23 @@ public sealed class PlanChecker(AgentPool agents, TimeProvider time)
                 gate.Release();
             }
         })).ConfigureAwait(false);
+        if (cluster is not null)
+        {
+            foreach (var phase in plan.Phases)
+            {
+                foreach (var step in phase.Steps.Where(s => s.KindCase == PlannedStep.KindOneofCase.Cluster && s.Cluster.ActionCase != ClusterStep.ActionOneofCase.Noop))
+                {
+                    var check = await cluster.CheckAsync(step, cancellationToken).ConfigureAwait(false);
+                    step.Check = check.ToStepResult(plan.RunId, step.Id + ".check");
+                    // Gates judge the state earlier steps create; only preflight gates and changes count now.
+                    if (!check.Succeeded && (phase.Name == "preflight" || !step.Gate))
+                    {
+                        problems.Add($"{step.Id} (cluster): {check.Reason}");
+                    }
+                }
+            }
+        }
+
         return [.. problems.Order(StringComparer.Ordinal)];
     }
 
