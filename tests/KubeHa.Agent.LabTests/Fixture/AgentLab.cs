@@ -16,8 +16,8 @@ public sealed class AgentLab(IMessageSink sink) : IAsyncLifetime
     public const string Master = "master-1";
     public const string Worker = "worker-1";
 
-    /// <summary>The agent settings used here.</summary>
-    public static LabAgentSettings Settings { get; } = new();
+    /// <summary>The agent settings used here: the lab supervisor as service manager.</summary>
+    public static LabAgentSettings Settings { get; } = new() { ExtraYaml = ["service_manager: lab"] };
 
     /// <summary>
     /// KUBEHA_LAB_REUSE=1 (development only): use a lab 2 that is already up and leave it up at
