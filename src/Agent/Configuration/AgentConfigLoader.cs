@@ -47,6 +47,7 @@ internal static class AgentConfigLoader
         var known = new HashSet<string>(StringComparer.Ordinal)
         {
             "node_name", "roles", "listen", "health_listen", "tls", "state_dir", "allowed_roots", "max_concurrent_steps",
+            "service_manager", "kubeadm_path",
         };
         foreach (var name in root.Children.Keys)
         {
@@ -145,6 +146,14 @@ internal static class AgentConfigLoader
             errors.Add($"{path}: max_concurrent_steps must be an integer from 1 to 4096, got '{maxText}'");
         }
 
+        var serviceManager = Scalar(root, "service_manager", required: false) ?? "systemd";
+        if (serviceManager is not ("systemd" or "lab"))
+        {
+            errors.Add($"{path}: service_manager must be systemd or lab, got '{serviceManager}'");
+        }
+
+        var kubeadm = Scalar(root, "kubeadm_path", required: false) ?? "kubeadm";
+
         if (errors.Count > 0)
         {
             throw new ConfigException(errors);
@@ -162,6 +171,8 @@ internal static class AgentConfigLoader
             StateDir = stateDir ?? "/var/lib/kubeha",
             AllowedRoots = roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList(),
             MaxConcurrentSteps = maxSteps,
+            ServiceManager = serviceManager,
+            KubeadmPath = kubeadm,
         };
     }
 

@@ -20,6 +20,11 @@ internal sealed class AgentOptions
     /// <summary>Maximum steps executed at once.</summary>
     public int MaxConcurrentSteps { get; init; } = 64;
 
+    /// <summary>"systemd" (production) or "lab" (the lab's supervisor, lab/svc).</summary>
+    public string ServiceManager { get; init; } = "systemd";
+    /// <summary>The kubeadm program: a path, or a name searched in PATH.</summary>
+    public string KubeadmPath { get; init; } = "kubeadm";
+
     public string StepsDir => Path.Combine(StateDir, "steps");
     public string BackupsDir => Path.Combine(StateDir, "backups");
 }

@@ -5,11 +5,13 @@ using KubeHa.Agent.Actions.LoadBalancer;
 using KubeHa.Agent.Actions.Noop;
 using KubeHa.Agent.Actions.Pki;
 using KubeHa.Agent.Actions.Probe;
+using KubeHa.Agent.Actions.Service;
 using KubeHa.Agent.Actions.StaticPodFlags;
 using KubeHa.Agent.Actions.Sysctl;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Drift;
 using KubeHa.Agent.Facts;
+using KubeHa.Agent.Services;
 using KubeHa.Agent.Steps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +29,9 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<NodeFactsProvider>();
         services.TryAddSingleton<StepExecutor>();
         services.TryAddSingleton<DriftState>();
+        services.TryAddSingleton<IServiceManager>(sp => options.ServiceManager == "lab"
+            ? new LabServiceManager(sp.GetRequiredService<TimeProvider>())
+            : new SystemdServiceManager(sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NoopAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ApiServerCertificateAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdCertificatesAction>());
@@ -40,6 +45,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NginxConfigAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HaproxyConfigAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KeepalivedConfigAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ServiceAction>());
         return services;
     }
 }

@@ -16,8 +16,14 @@ public sealed class AgentLab(IMessageSink sink) : IAsyncLifetime
     public const string Master = "master-1";
     public const string Worker = "worker-1";
 
-    /// <summary>The agent settings used here.</summary>
-    public static LabAgentSettings Settings { get; } = new();
+    /// <summary>The agent settings used here: the lab supervisor as service manager.</summary>
+    public static LabAgentSettings Settings { get; } = new() { ExtraYaml = ["service_manager: lab"] };
+
+    /// <summary>
+    /// KUBEHA_LAB_REUSE=1 (development only): use a lab 2 that is already up and leave it up at
+    /// the end, instead of down + up + down. Tests that change the cluster (add-node) expect a fresh lab.
+    /// </summary>
+    private static bool Reuse => Environment.GetEnvironmentVariable("KUBEHA_LAB_REUSE") == "1";
 
     private LabAgents? _agents;
     private Exception? _failure;
@@ -34,8 +40,16 @@ public sealed class AgentLab(IMessageSink sink) : IAsyncLifetime
         var total = Stopwatch.StartNew();
         try
         {
-            await TimedAsync("kubeha-lab down (clean slate)", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(2), "down"), "down"));
-            await TimedAsync("kubeha-lab up --workers 1", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(6), "up", "--workers", "1"), "up"));
+            if (Reuse && (await LabCli.RunAsync(TimeSpan.FromSeconds(20), "nodes")).Stdout.Contains(Worker, StringComparison.Ordinal))
+            {
+                Log("KUBEHA_LAB_REUSE=1: using the lab that is up");
+            }
+            else
+            {
+                await TimedAsync("kubeha-lab down (clean slate)", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(2), "down"), "down"));
+                await TimedAsync("kubeha-lab up --workers 1", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(6), "up", "--workers", "1"), "up"));
+            }
+
             _agents = new LabAgents();
             await TimedAsync("agents on master-1 and worker-1", () => _agents.StartAsync([Master, Worker], Settings));
         }
@@ -60,7 +74,7 @@ public sealed class AgentLab(IMessageSink sink) : IAsyncLifetime
             await _agents.DisposeAsync();
         }
 
-        if (Environment.GetEnvironmentVariable("KUBEHA_LAB_KEEP") != "1")
+        if (!Reuse)
         {
             await TimedAsync("kubeha-lab down", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(2), "down"), "down"));
         }
