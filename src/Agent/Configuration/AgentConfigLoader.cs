@@ -115,7 +115,8 @@ internal static class AgentConfigLoader
             }
         }
 
-        var nodeName = Scalar(root, "node_name", required: true);
+        // Unset: the host name in lower case, as kubeadm names the node by default.
+        var nodeName = Scalar(root, "node_name", required: false) ?? DefaultNodeName();
         var listen = Scalar(root, "listen", required: false);
         CheckEndpoint(listen, "listen");
         var health = root.Children.ContainsKey(new YamlScalarNode("health_listen")) ? Scalar(root, "health_listen", required: false) : null;
@@ -161,7 +162,7 @@ internal static class AgentConfigLoader
 
         return new AgentOptions
         {
-            NodeName = nodeName!,
+            NodeName = nodeName,
             Roles = List(root, "roles"),
             Listen = listen ?? "0.0.0.0:7443",
             HealthListen = health ?? "127.0.0.1:7444",
@@ -175,6 +176,9 @@ internal static class AgentConfigLoader
             KubeadmPath = kubeadm,
         };
     }
+
+    /// <summary>kubeadm's default node name: the host name, lower case.</summary>
+    public static string DefaultNodeName() => Dns.GetHostName().ToLowerInvariant();
 
     public static bool TryParseEndpoint(string value, out IPEndPoint endpoint) =>
         IPEndPoint.TryParse(value, out endpoint!) && endpoint.Port > 0;

@@ -5,6 +5,7 @@ internal sealed class AgentOptions
 {
     public const string DefaultPath = "/etc/kubeha/agent.yaml";
 
+    /// <summary>As the inventory names this node; defaults to the host name (lower case).</summary>
     public required string NodeName { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = [];
     /// <summary>host:port of the mutual-TLS gRPC endpoint.</summary>

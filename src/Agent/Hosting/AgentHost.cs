@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Serilog;
 
 namespace KubeHa.Agent.Hosting;
@@ -26,6 +27,11 @@ internal static class AgentHost
 
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Host.UseSystemd();
+        // UseSystemd sends READY=1 and STOPPING=1 but no watchdog pings; read the settings now,
+        // before anything could change the environment.
+        var watchdog = SystemdWatchdogSettings.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId);
+        builder.Services.AddHostedService(sp => new SystemdWatchdog(
+            watchdog, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdWatchdog>>()));
         builder.Host.UseSerilog(AgentLogging.Create(), dispose: true);
         builder.Services.AddKubeHaAgent(options);
         builder.Services.AddGrpc(o =>

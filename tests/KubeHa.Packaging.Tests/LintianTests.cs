@@ -1,0 +1,27 @@
+using KubeHa.Packaging.Tests.Support;
+using KubeHa.TestSupport;
+using Xunit.Abstractions;
+
+namespace KubeHa.Packaging.Tests;
+
+[Collection(PackagesCollection.Name)]
+[Trait(Categories.Name, Categories.Root)]
+public sealed class LintianTests(PackagesFixture packages, ITestOutputHelper output)
+{
+    [Fact]
+    public void Debs_Lintian_NoErrors()
+    {
+        // Both packages in one run (lintian works on them in parallel).
+        var result = Cmd.Run("lintian", ["--no-tag-display-limit", "--display-level", ">=warning", .. packages.Debs], null, TimeSpan.FromMinutes(6));
+        var lines = (result.StdOut + result.StdErr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var line in lines)
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("E: ", StringComparison.Ordinal));
+        // lintian exits 2 when it could not check the package at all.
+        Assert.True(result.ExitCode is 0 or 1, result.ToString());
+        Assert.DoesNotContain(lines, l => l.Contains("internal error", StringComparison.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,66 @@
+using KubeHa.Packaging.Tests.Support;
+using KubeHa.TestSupport;
+
+namespace KubeHa.Packaging.Tests;
+
+/// <summary>
+/// The packages declare the runtime libraries by hand (libssl is loaded with dlopen, so no
+/// tool can see it): these tests keep the declarations true as the runtime changes.
+/// </summary>
+[Collection(PackagesCollection.Name)]
+[Trait(Categories.Name, Categories.Root)]
+public sealed class RuntimeDependencyTests(PackagesFixture packages) : IDisposable
+{
+    // glibc (libc6 / glibc), libgcc_s (libgcc-s1), libstdc++ (libstdc++6): what the packages declare.
+    private static readonly HashSet<string> Declared =
+    [
+        "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2",
+        "libgcc_s.so.1", "libstdc++.so.6",
+    ];
+
+    private readonly DebRoot _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public void InstalledElfFiles_NeededLibraries_AreAllDeclared()
+    {
+        _root.Install(packages.AgentDeb);
+        _root.Install(packages.CliDeb);
+        var elves = Directory.GetFiles(_root.Path("usr/lib/kubeha"), "*", SearchOption.AllDirectories).Where(IsElf).ToList();
+
+        var needed = elves.SelectMany(f => Cmd.Ok("readelf", "--dynamic", "--wide", f).StdOut.Split('\n')
+                .Where(l => l.Contains("(NEEDED)", StringComparison.Ordinal))
+                .Select(l => l[(l.IndexOf('[', StringComparison.Ordinal) + 1)..l.IndexOf(']', StringComparison.Ordinal)])
+                .Select(lib => (File: Path.GetFileName(f), Lib: lib)))
+            .ToList();
+
+        Assert.Contains(elves, f => f.EndsWith("/libcoreclr.so", StringComparison.Ordinal));
+        Assert.Contains(needed, n => n.Lib == "libstdc++.so.6");
+        Assert.Empty(needed.Where(n => !Declared.Contains(n.Lib)).Select(n => $"{n.File} needs {n.Lib}"));
+        // OpenSSL is loaded at run time, which is why libssl is declared by hand.
+        Assert.Contains(elves, f => f.EndsWith("/libSystem.Security.Cryptography.Native.OpenSsl.so", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Debs_Depends_ResolveOnThisHost()
+    {
+        // apt's simulation: no change to the host, fails when a dependency cannot be satisfied.
+        var result = Cmd.Ok("apt-get", ["install", "--simulate", "--no-install-recommends", .. packages.Debs], null, TimeSpan.FromMinutes(2));
+
+        Assert.Contains("Inst kubeha-agent", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Inst kubeha ", result.StdOut, StringComparison.Ordinal);
+    }
+
+    private static bool IsElf(string path)
+    {
+        if (new FileInfo(path).LinkTarget is not null)
+        {
+            return false;
+        }
+
+        using var stream = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[4];
+        return stream.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7F, (byte)'E', (byte)'L', (byte)'F']);
+    }
+}
