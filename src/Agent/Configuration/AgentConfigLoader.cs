@@ -1,4 +1,5 @@
 using System.Net;
+using KubeHa.Agent.Drift;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -48,6 +49,7 @@ internal static class AgentConfigLoader
         {
             "node_name", "roles", "listen", "health_listen", "tls", "state_dir", "allowed_roots", "max_concurrent_steps",
         };
+        known.UnionWith(DriftConfig.Keys);
         foreach (var name in root.Children.Keys)
         {
             if (name is YamlScalarNode k && !known.Contains(k.Value ?? string.Empty))
@@ -145,6 +147,7 @@ internal static class AgentConfigLoader
             errors.Add($"{path}: max_concurrent_steps must be an integer from 1 to 4096, got '{maxText}'");
         }
 
+        var drift = DriftConfig.Parse(key => Scalar(root, key, required: false), path, errors);
         if (errors.Count > 0)
         {
             throw new ConfigException(errors);
@@ -162,6 +165,7 @@ internal static class AgentConfigLoader
             StateDir = stateDir ?? "/var/lib/kubeha",
             AllowedRoots = roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList(),
             MaxConcurrentSteps = maxSteps,
+            Drift = drift,
         };
     }
 

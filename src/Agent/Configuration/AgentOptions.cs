@@ -1,3 +1,5 @@
+using KubeHa.Agent.Drift;
+
 namespace KubeHa.Agent.Configuration;
 
 /// <summary>The agent's configuration, from /etc/kubeha/agent.yaml.</summary>
@@ -19,6 +21,9 @@ internal sealed class AgentOptions
     public IReadOnlyList<string> AllowedRoots { get; init; } = [];
     /// <summary>Maximum steps executed at once.</summary>
     public int MaxConcurrentSteps { get; init; } = 64;
+
+    /// <summary>Drift detection and reporting (endpoint, collector, intervals).</summary>
+    public DriftConfig Drift { get; init; } = new();
 
     public string StepsDir => Path.Combine(StateDir, "steps");
     public string BackupsDir => Path.Combine(StateDir, "backups");

@@ -26,7 +26,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<AgentMetrics>();
         services.TryAddSingleton<NodeFactsProvider>();
         services.TryAddSingleton<StepExecutor>();
-        services.TryAddSingleton<DriftState>();
+        services.AddKubeHaDrift();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NoopAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ApiServerCertificateAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdCertificatesAction>());
