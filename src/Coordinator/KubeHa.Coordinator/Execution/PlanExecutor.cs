@@ -14,9 +14,10 @@ namespace KubeHa.Coordinator.Execution;
 public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterStepRunner cluster, IRunProgress progress, TimeProvider time)
 {
     /// <summary>Starts a new run of <paramref name="plan"/>.</summary>
-    public Task<RunResult> ApplyAsync(Plan plan, CancellationToken cancellationToken)
+    /// <param name="kind">Journaled run kind: "apply" (intentional) or "corrective" (`kubeha drift --fix`).</param>
+    public Task<RunResult> ApplyAsync(Plan plan, CancellationToken cancellationToken, string kind = "apply")
     {
-        journal.CreateRun(plan, "apply");
+        journal.CreateRun(plan, kind);
         return ExecuteAsync(plan, cancellationToken);
     }
 
