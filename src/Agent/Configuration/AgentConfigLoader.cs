@@ -1,4 +1,5 @@
 using System.Net;
+using KubeHa.Agent.Drift;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -49,6 +50,7 @@ internal static class AgentConfigLoader
             "node_name", "roles", "listen", "health_listen", "tls", "state_dir", "allowed_roots", "max_concurrent_steps",
             "service_manager", "kubeadm_path",
         };
+        known.UnionWith(DriftConfig.Keys);
         foreach (var name in root.Children.Keys)
         {
             if (name is YamlScalarNode k && !known.Contains(k.Value ?? string.Empty))
@@ -155,6 +157,7 @@ internal static class AgentConfigLoader
 
         var kubeadm = Scalar(root, "kubeadm_path", required: false) ?? "kubeadm";
 
+        var drift = DriftConfig.Parse(key => Scalar(root, key, required: false), path, errors);
         if (errors.Count > 0)
         {
             throw new ConfigException(errors);
@@ -174,6 +177,7 @@ internal static class AgentConfigLoader
             MaxConcurrentSteps = maxSteps,
             ServiceManager = serviceManager,
             KubeadmPath = kubeadm,
+            Drift = drift,
         };
     }
 

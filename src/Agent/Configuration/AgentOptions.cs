@@ -1,3 +1,5 @@
+using KubeHa.Agent.Drift;
+
 namespace KubeHa.Agent.Configuration;
 
 /// <summary>The agent's configuration, from /etc/kubeha/agent.yaml.</summary>
@@ -25,6 +27,8 @@ internal sealed class AgentOptions
     public string ServiceManager { get; init; } = "systemd";
     /// <summary>The kubeadm program: a path, or a name searched in PATH.</summary>
     public string KubeadmPath { get; init; } = "kubeadm";
+    /// <summary>Drift detection and reporting (endpoint, collector, intervals).</summary>
+    public DriftConfig Drift { get; init; } = new();
 
     public string StepsDir => Path.Combine(StateDir, "steps");
     public string BackupsDir => Path.Combine(StateDir, "backups");

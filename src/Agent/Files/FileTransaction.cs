@@ -15,8 +15,12 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
 {
     private readonly List<FileChange> _changes = [];
     private readonly Dictionary<string, byte[]?> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WrittenFile> _written = new(StringComparer.Ordinal);
 
     public IReadOnlyList<FileChange> Changes => _changes;
+
+    /// <summary>Every file this step wrote or deleted, changed or not: what the drift monitor holds it to.</summary>
+    public IReadOnlyDictionary<string, WrittenFile> Written => _written;
     public bool DryRun => dryRun;
 
     /// <summary>Current content as this step sees it (pending dry-run writes included); null when absent.</summary>
@@ -46,6 +50,7 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
         Func<string, string>? maskDiff = null, bool inPlaceWhenBusy = false)
     {
         var full = guard.CheckWritable(Path.GetFullPath(path));
+        _written[full] = new WrittenFile(content, mode, secret);
         var before = Read(full);
         var beforeMode = File.Exists(full) ? File.GetUnixFileMode(full) : (UnixFileMode?)null;
         if (before is not null && before.AsSpan().SequenceEqual(content) && beforeMode == mode)
@@ -94,6 +99,7 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
     public bool Delete(string path, bool secret = false)
     {
         var full = guard.CheckWritable(Path.GetFullPath(path));
+        _written[full] = new WrittenFile(null, 0, secret);
         var before = Read(full);
         if (before is null)
         {

@@ -28,10 +28,10 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<AgentMetrics>();
         services.TryAddSingleton<NodeFactsProvider>();
         services.TryAddSingleton<StepExecutor>();
-        services.TryAddSingleton<DriftState>();
         services.TryAddSingleton<IServiceManager>(sp => options.ServiceManager == "lab"
             ? new LabServiceManager(sp.GetRequiredService<TimeProvider>())
             : new SystemdServiceManager(sp.GetRequiredService<TimeProvider>()));
+        services.AddKubeHaDrift();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, NoopAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ApiServerCertificateAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, EtcdCertificatesAction>());

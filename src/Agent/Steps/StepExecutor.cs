@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using KubeHa.Agent.Configuration;
+using KubeHa.Agent.Drift;
 using KubeHa.Agent.Files;
 using KubeHa.Agent.Hosting;
 using KubeHa.Protos.Agent.V1;
@@ -28,14 +29,17 @@ internal sealed partial class StepExecutor : IDisposable
     private readonly ILogger<StepExecutor> _logger;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _stepLocks = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _concurrency;
+    private readonly DesiredStateRecorder? _desired;
 
     public StepExecutor(
         AgentOptions options,
         IEnumerable<IStepAction> actions,
         TimeProvider time,
         AgentMetrics metrics,
-        ILogger<StepExecutor> logger)
+        ILogger<StepExecutor> logger,
+        DesiredStateRecorder? desired = null)
     {
+        _desired = desired;
         _options = options;
         _store = new StepStore(options.StepsDir);
         _backups = new BackupStore(options.BackupsDir);
@@ -214,11 +218,37 @@ internal sealed partial class StepExecutor : IDisposable
         if (durable)
         {
             _store.WriteResult(result);
+            RecordDesired(request, files, context.Outputs, outcome.Outcome);
             _metrics.StepExecuted(request.Mode == StepMode.Rollback ? "Rollback" : request.Step.ActionCase.ToString(), outcome.Outcome, _time.GetUtcNow() - started);
         }
 
         LogFinished(_logger, request.RunId, request.StepId, outcome.Outcome, result.Changed);
         return result;
+    }
+
+    /// <summary>What a successful step leaves behind becomes the drift monitor's desired state.</summary>
+    private void RecordDesired(ExecuteStepRequest request, FileTransaction files, IReadOnlyDictionary<string, string> outputs, StepOutcome outcome)
+    {
+        if (_desired is null || outcome != StepOutcome.Succeeded)
+        {
+            return;
+        }
+
+        try
+        {
+            if (request.Mode == StepMode.Rollback)
+            {
+                _desired.RolledBack(request.RunId, request.RollbackOfStepId);
+            }
+            else
+            {
+                _desired.Applied(request, files, outputs);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogDesiredNotRecorded(_logger, e, request.RunId, request.StepId);
+        }
     }
 
     private async Task<ActionResult> RollbackAsync(ExecuteStepRequest request, StepContext context, CancellationToken stopping)
@@ -328,6 +358,9 @@ internal sealed partial class StepExecutor : IDisposable
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "step {RunId} {StepId} already executed; replaying the recorded result")]
     private static partial void LogReplayed(ILogger logger, string runId, string stepId);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "step {RunId} {StepId}: its desired state was not recorded; drift of its files goes unreported")]
+    private static partial void LogDesiredNotRecorded(ILogger logger, Exception exception, string runId, string stepId);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "step {RunId} {StepId} crashed")]
     private static partial void LogStepCrashed(ILogger logger, Exception exception, string runId, string stepId);

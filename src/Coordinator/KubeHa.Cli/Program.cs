@@ -26,6 +26,8 @@ internal static class Program
         root.Subcommands.Add(AgentsCommand.Create(Context));
         root.Subcommands.Add(ExecStepCommand.Create(Context));
         root.Subcommands.Add(PlanCommand.Create(Context));
+        root.Subcommands.Add(ServeCommand.Create(Context));
+        root.Subcommands.Add(DriftCommand.Create(Context));
         foreach (var command in RunCommands.Create(Context))
         {
             root.Subcommands.Add(command);

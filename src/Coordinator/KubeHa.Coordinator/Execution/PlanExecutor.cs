@@ -21,9 +21,10 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _outputs = new(StringComparer.Ordinal);
 
     /// <summary>Starts a new run of <paramref name="plan"/>.</summary>
-    public Task<RunResult> ApplyAsync(Plan plan, CancellationToken cancellationToken)
+    /// <param name="kind">Journaled run kind: "apply" (intentional) or "corrective" (`kubeha drift --fix`).</param>
+    public Task<RunResult> ApplyAsync(Plan plan, CancellationToken cancellationToken, string kind = "apply")
     {
-        journal.CreateRun(plan, "apply");
+        journal.CreateRun(plan, kind);
         return ExecuteAsync(plan, cancellationToken);
     }
 
