@@ -3,7 +3,7 @@ using KubeHa.TestSupport;
 
 namespace KubeHa.Packaging.Tests;
 
-[Collection(PackagesCollection.Name)]
+[Collection(PackagesGroup.Name)]
 [Trait(Categories.Name, Categories.Root)]
 public sealed class DebLifecycleTests(PackagesFixture packages) : IDisposable
 {

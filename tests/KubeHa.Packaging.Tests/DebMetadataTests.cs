@@ -4,7 +4,7 @@ using KubeHa.TestSupport;
 
 namespace KubeHa.Packaging.Tests;
 
-[Collection(PackagesCollection.Name)]
+[Collection(PackagesGroup.Name)]
 [Trait(Categories.Name, Categories.Root)]
 public sealed partial class DebMetadataTests(PackagesFixture packages)
 {

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace KubeHa.Packaging.Tests;
 
-[Collection(PackagesCollection.Name)]
+[Collection(PackagesGroup.Name)]
 [Trait(Categories.Name, Categories.Root)]
 public sealed class LintianTests(PackagesFixture packages, ITestOutputHelper output)
 {

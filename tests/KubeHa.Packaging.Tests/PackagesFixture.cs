@@ -75,7 +75,7 @@ public sealed partial class PackagesFixture
 }
 
 [CollectionDefinition(Name)]
-public sealed class PackagesCollection : ICollectionFixture<PackagesFixture>
+public sealed class PackagesGroup : ICollectionFixture<PackagesFixture>
 {
     public const string Name = "Packages";
 }

@@ -7,7 +7,7 @@ namespace KubeHa.Packaging.Tests;
 /// The packages declare the runtime libraries by hand (libssl is loaded with dlopen, so no
 /// tool can see it): these tests keep the declarations true as the runtime changes.
 /// </summary>
-[Collection(PackagesCollection.Name)]
+[Collection(PackagesGroup.Name)]
 [Trait(Categories.Name, Categories.Root)]
 public sealed class RuntimeDependencyTests(PackagesFixture packages) : IDisposable
 {

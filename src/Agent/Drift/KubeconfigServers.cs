@@ -1,4 +1,4 @@
-using KubeHa.Agent.Actions.Yaml;
+using KubeHa.Common.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace KubeHa.Agent.Drift;
