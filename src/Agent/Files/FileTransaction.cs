@@ -35,6 +35,13 @@ internal sealed class FileTransaction(PathGuard guard, BackupStore backups, stri
         return File.Exists(full) ? File.ReadAllBytes(full) : null;
     }
 
+    /// <summary>
+    /// The resolved path when it is inside the allowed roots (else <see cref="PathNotAllowedException"/>),
+    /// for actions that must move a file without recording a change (a static pod restart moves
+    /// its manifest out and back).
+    /// </summary>
+    public string CheckWritable(string path) => guard.CheckWritable(Path.GetFullPath(path));
+
     public string? ReadText(string path) => Read(path) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
     public bool Write(string path, string content, UnixFileMode mode, bool secret = false,

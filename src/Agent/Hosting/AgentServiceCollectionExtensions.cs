@@ -7,6 +7,7 @@ using KubeHa.Agent.Actions.Pki;
 using KubeHa.Agent.Actions.Probe;
 using KubeHa.Agent.Actions.Service;
 using KubeHa.Agent.Actions.StaticPodFlags;
+using KubeHa.Agent.Actions.StaticPodRestart;
 using KubeHa.Agent.Actions.Sysctl;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Drift;
@@ -46,6 +47,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, HaproxyConfigAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KeepalivedConfigAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ServiceAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, StaticPodRestartAction>());
         return services;
     }
 }
