@@ -1,4 +1,5 @@
 using System.Globalization;
+using KubeHa.Protos.Agent.V1;
 using KubeHa.Protos.Coordinator.V1;
 
 namespace KubeHa.Coordinator.Planning;
@@ -25,9 +26,9 @@ public static class ClientPhases
         foreach (var m in inv.Masters)
         {
             p.Agent(m.Name, "kubeconfigs", $"kubelet, controller-manager, scheduler and admin kubeconfigs -> {ctx.EndpointUrl}", Specs.Kubeconfigs(ctx.EndpointUrl, MasterKubeconfigs));
-            p.Agent(m.Name, "kubelet-restart", "kubelet restarted", NodeSpecs.Service("kubelet", "restart"));
-            p.Agent(m.Name, "controller-manager-restart", "kube-controller-manager restarted; waits for its /healthz", NodeSpecs.RestartStaticPod("kube-controller-manager"));
-            p.Agent(m.Name, "scheduler-restart", "kube-scheduler restarted; waits for its /healthz", NodeSpecs.RestartStaticPod("kube-scheduler"));
+            p.Agent(m.Name, "kubelet-restart", "kubelet restarted", NodeSpecs.Service("kubelet", ServiceOperation.Restart));
+            p.Agent(m.Name, "controller-manager-restart", "kube-controller-manager restarted; waits for its /healthz", NodeSpecs.RestartStaticPod("kube-controller-manager", Specs.Address(m)));
+            p.Agent(m.Name, "scheduler-restart", "kube-scheduler restarted; waits for its /healthz", NodeSpecs.RestartStaticPod("kube-scheduler", Specs.Address(m)));
             p.Cluster($"{m.Name}.ready", $"node {m.Name} Ready", ClusterSpecs.NodesReady([m.Name]), gate: true);
         }
 
@@ -44,7 +45,7 @@ public static class ClientPhases
 
             foreach (var w in wave)
             {
-                p.Agent(w.Name, "kubelet-restart", "kubelet restarted", NodeSpecs.Service("kubelet", "restart"), wave: $"workers-{label}-restart");
+                p.Agent(w.Name, "kubelet-restart", "kubelet restarted", NodeSpecs.Service("kubelet", ServiceOperation.Restart), wave: $"workers-{label}-restart");
             }
 
             p.Cluster($"workers-{label}.ready", $"nodes {string.Join(", ", wave.Select(w => w.Name))} Ready", ClusterSpecs.NodesReady([.. wave.Select(w => w.Name)]), gate: true);

@@ -1,4 +1,5 @@
 using KubeHa.Coordinator.Inventory;
+using KubeHa.Protos.Agent.V1;
 using KubeHa.Protos.Coordinator.V1;
 
 namespace KubeHa.Coordinator.Planning;
@@ -37,8 +38,14 @@ public static class EndpointPhases
 
         foreach (var n in ctx.Lb.ProxyHosts)
         {
-            p.Agent(n.Name, $"{ctx.Lb.ProxyService}-start", $"{ctx.Lb.ProxyService} started (reloaded if running)",
-                NodeSpecs.Service(ctx.Lb.ProxyService, "reload-or-start"), wave: "proxy-start");
+            p.Agent(n.Name, $"{ctx.Lb.ProxyService}-start", $"{ctx.Lb.ProxyService} started (no change when running)",
+                NodeSpecs.Service(ctx.Lb.ProxyService, ServiceOperation.Start), wave: "proxy-start");
+        }
+
+        foreach (var n in ctx.Lb.ProxyHosts)
+        {
+            p.Agent(n.Name, $"{ctx.Lb.ProxyService}-reload", $"{ctx.Lb.ProxyService} reloaded (the new config live)",
+                NodeSpecs.Service(ctx.Lb.ProxyService, ServiceOperation.Reload), wave: "proxy-reload");
         }
 
         if (inv.LoadBalancer.Mode == LoadBalancerMode.VipHaproxyKeepalived)
@@ -50,7 +57,12 @@ public static class EndpointPhases
 
             foreach (var n in ctx.Lb.ProxyHosts)
             {
-                p.Agent(n.Name, "keepalived-start", "keepalived started (reloaded if running)", NodeSpecs.Service("keepalived", "reload-or-start"), wave: "keepalived-start");
+                p.Agent(n.Name, "keepalived-start", "keepalived started (no change when running)", NodeSpecs.Service("keepalived", ServiceOperation.Start), wave: "keepalived-start");
+            }
+
+            foreach (var n in ctx.Lb.ProxyHosts)
+            {
+                p.Agent(n.Name, "keepalived-reload", "keepalived reloaded (the new config live)", NodeSpecs.Service("keepalived", ServiceOperation.Reload), wave: "keepalived-reload");
             }
         }
 
@@ -72,7 +84,7 @@ public static class EndpointPhases
         foreach (var m in inv.Masters)
         {
             p.Agent(m.Name, "apiserver-cert", $"apiserver.crt re-issued (old pair backed up) adding SANs: {string.Join(", ", sans)}", Specs.ApiServerCertificate(sans));
-            p.Agent(m.Name, "apiserver-restart", "kube-apiserver restarted (manifest out and back); waits for /readyz", NodeSpecs.RestartStaticPod("kube-apiserver"));
+            p.Agent(m.Name, "apiserver-restart", "kube-apiserver restarted (manifest out and back); waits for /readyz", NodeSpecs.RestartStaticPod("kube-apiserver", Specs.Address(m)));
             p.AgentGate(m.Name, "apiserver-readyz", $"kube-apiserver on {m.Name} ready", Specs.Readyz(Specs.Address(m), 6443, Specs.Address(m)));
             p.AgentGate(m.Name, "endpoint-tls", $"TLS through {inv.Endpoint} verifies against the cluster CA for '{inv.Endpoint.Host}'",
                 Specs.Tls(ctx.Lb.EndpointHostSeenFrom(), inv.Endpoint.Port, inv.Endpoint.Host));

@@ -1,4 +1,5 @@
 using KubeHa.Coordinator.Inventory;
+using KubeHa.Protos.Agent.V1;
 using KubeHa.Protos.Coordinator.V1;
 
 namespace KubeHa.Coordinator.Planning;
@@ -29,7 +30,7 @@ public static class JoinPhases
 
             foreach (var host in ctx.Lb.ProxyHosts)
             {
-                p.Agent(host.Name, $"{ctx.Lb.ProxyService}-reload-{m.Name}", $"{ctx.Lb.ProxyService} reloaded", NodeSpecs.Service(ctx.Lb.ProxyService, "reload-or-start"), wave: $"proxy-reload-{m.Name}");
+                p.Agent(host.Name, $"{ctx.Lb.ProxyService}-reload-{m.Name}", $"{ctx.Lb.ProxyService} reloaded", NodeSpecs.Service(ctx.Lb.ProxyService, ServiceOperation.Reload), wave: $"proxy-reload-{m.Name}");
             }
         }
 

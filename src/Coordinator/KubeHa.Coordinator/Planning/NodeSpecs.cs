@@ -5,9 +5,36 @@ namespace KubeHa.Coordinator.Planning;
 /// <summary>Specs of the service, static pod and kubeadm actions.</summary>
 public static class NodeSpecs
 {
-    public static StepSpec Service(string name, string operation) => new() { Service = new ServiceAction() };
+    public static StepSpec Service(string name, ServiceOperation operation) =>
+        new() { Service = new ServiceAction { Name = name, Operation = operation } };
 
-    public static StepSpec RestartStaticPod(string component) => new() { StaticPodRestart = new StaticPodRestartAction() };
+    /// <summary>
+    /// Restarts a control-plane static pod and waits for its health: kube-apiserver's /readyz on
+    /// <paramref name="address"/> verified against the cluster CA; the controller-manager and the
+    /// scheduler serve only self-signed certificates in kubeadm v1.20 (insecure ports off), so their
+    /// secure port accepting connections is the health signal.
+    /// </summary>
+    public static StepSpec RestartStaticPod(string component, string address)
+    {
+        var health = component switch
+        {
+            "kube-apiserver" => new ProbeAction
+            {
+                Kind = ProbeKind.Https, Host = address, Port = 6443, ServerName = address, CaFile = NodePaths.CaCert,
+                Path = "/readyz", ExpectedStatus = 200, TimeoutMs = 3000,
+            },
+            "kube-controller-manager" => new ProbeAction { Kind = ProbeKind.Tcp, Host = "127.0.0.1", Port = 10257, TimeoutMs = 3000 },
+            "kube-scheduler" => new ProbeAction { Kind = ProbeKind.Tcp, Host = "127.0.0.1", Port = 10259, TimeoutMs = 3000 },
+            _ => throw new ArgumentException($"no health check known for static pod {component}", nameof(component)),
+        };
+        return new StepSpec
+        {
+            StaticPodRestart = new StaticPodRestartAction
+            {
+                Component = component, ManifestsDir = NodePaths.Manifests, Health = health, ReadyTimeoutMs = 180_000,
+            },
+        };
+    }
 
     public static StepSpec JoinMaterial() => new() { KubeadmJoinMaterial = new KubeadmJoinMaterialAction() };
 
