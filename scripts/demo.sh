@@ -1,62 +1,103 @@
 #!/usr/bin/env bash
-# The main job on the local machine. Until the lab conversion lands, this is the foundation's
-# vertical slice: build, create a KubeHa CA, start three real agents on loopback with mutual
-# TLS, list them with `kubeha agents`, and run an acknowledged step with an idempotent resubmit.
+# The main job on this machine: installs what is missing, builds, brings up the lab (a real
+# kubeadm v1.20.2 cluster: master-1, worker-1, worker-2, plus empty nodes master-2 and master-3),
+# installs a kubeha-agent on every node, and converts the single master to three masters
+# behind local nginx proxies (examples/cluster.yaml) with `kubeha apply`, then prints the
+# before/after. The lab stays up for you to look at; the last lines say how to take it down.
+# Needs root. The first run builds the Kubernetes binaries (about 13 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$(pwd)
+export KUBEHA_LAB_ID=0 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+[[ $(id -u) -eq 0 ]] || { echo "demo: needs root (network and mount namespaces); run with sudo" >&2; exit 2; }
+
+t0=$(date +%s)
+step() { printf '\n=== %s (at %ss)\n' "$*" "$(( $(date +%s) - t0 ))"; }
+
+step "prerequisites (apt packages; .NET SDK check)"
+scripts/deps.sh
+step "Kubernetes v1.20.2 binaries (cached in /var/cache/kubeha; the first build takes about 13 minutes)"
+scripts/k8s-binaries.sh >/dev/null
+step "build"
 scripts/build.sh
 
-work=$(mktemp -d /tmp/kubeha-demo.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+lab() { "$repo/lab/kubeha-lab" "$@"; }
+inventory="$repo/examples/cluster.yaml"
+state=/var/lib/kubeha-lab/coordinator
+kubeha() { "$repo/artifacts/bin/kubeha" --state-dir "$state" "$@"; }
 
-kubeha() { artifacts/bin/kubeha --state-dir "$work/coordinator" "$@"; }
+step "lab: one kubeadm master and two workers, plus two empty nodes for the new masters"
+lab down >/dev/null 2>&1 || true
+lab up --workers 2
+lab add-node master-2
+lab add-node master-3
+
+step "agents: a KubeHa CA, then a kubeha-agent with its own certificate on every node"
+rm -rf "$state"
 kubeha pki init
-
-inventory="$work/cluster.yaml"
-cat >"$inventory" <<INV
-cluster: demo
-current_api_server: 127.0.0.11:6443
-endpoint: { host: 127.0.0.1, port: 8443 }
-load_balancer: { mode: local-nginx, listen_port: 8443 }
-nodes:
-INV
-port=17443
-for node in master-1 worker-1 worker-2; do
-  role=worker; [[ $node == master-* ]] && role=master
-  dir="$work/$node"
-  kubeha pki issue-agent "$node" --ip 127.0.0.1 --out "$dir/pki" >/dev/null
-  mkdir -p "$dir/root"
-  cat >"$dir/agent.yaml" <<CFG
+for node in $(lab nodes); do
+  ip=$(cat "/var/lib/kubeha-lab/nodes/$node/ip")
+  dir="/var/lib/kubeha-lab/nodes/$node/etc-kubeha"
+  kubeha pki issue-agent "$node" --ip "$ip" --out "$dir/pki" >/dev/null
+  cat >"$dir/agent.yaml" <<YAML
 node_name: $node
-roles: [$role]
-listen: 127.0.0.1:$port
-health_listen: 127.0.0.1:$((port + 1000))
-tls: { ca: $dir/pki/ca.crt, cert: $dir/pki/agent.crt, key: $dir/pki/agent.key }
-state_dir: $dir/state
-allowed_roots: [$dir/root]
-CFG
-  artifacts/bin/kubeha-agent --config "$dir/agent.yaml" >"$dir/agent.log" 2>&1 &
-  pids+=($!)
-  echo "  - { name: $node, address: 127.0.0.$(( ${#pids[@]} + 10 )), role: $role, agent: 127.0.0.1:$port }" >>"$inventory"
-  port=$((port + 1))
+listen: $ip:7443
+health_listen: $ip:7444
+tls: { ca: /etc/kubeha/pki/ca.crt, cert: /etc/kubeha/pki/agent.crt, key: /etc/kubeha/pki/agent.key }
+state_dir: /var/lib/kubeha
+service_manager: lab
+allowed_roots: [/etc/kubernetes, /etc/nginx, /etc/haproxy, /etc/keepalived, /etc/hosts, /etc/sysctl.d, /root/.kube, /var/lib/kubeha]
+YAML
+  lab exec "$node" -- svc define kubeha-agent -- "$repo/artifacts/publish/agent/kubeha-agent" --config /etc/kubeha/agent.yaml
+  lab exec "$node" -- svc start kubeha-agent
 done
-# The demo inventory has one master: allow the etcd count override explicitly.
-echo "allow_unsafe_etcd_count: true" >>"$inventory"
-
-for i in $(seq 50); do
-  curl -sf http://127.0.0.1:18443/healthz >/dev/null && curl -sf http://127.0.0.1:18445/healthz >/dev/null && break
-  sleep 0.2
+for node in $(lab nodes); do
+  ip=$(cat "/var/lib/kubeha-lab/nodes/$node/ip")
+  for _ in $(seq 1 120); do
+    curl -fsS "http://$ip:7444/healthz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
 done
-
-echo "== kubeha agents"
 kubeha agents -f "$inventory"
-echo "== kubeha exec-step (submit, acknowledgement, progress, result)"
-kubeha exec-step -f "$inventory" --node master-1 --run-id demo --step-id noop-1 noop --progress 3
-echo "== the same step id again: replayed, not executed twice"
-kubeha exec-step -f "$inventory" --node master-1 --run-id demo --step-id noop-1 noop --progress 3
+
+etcd_members() {
+  lab exec master-1 -- env ETCDCTL_API=3 etcdctl --endpoints "https://$(cat /var/lib/kubeha-lab/nodes/master-1/ip):2379" \
+    --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt \
+    --key /etc/kubernetes/pki/etcd/healthcheck-client.key member list -w table
+}
+endpoints() {
+  for node in $(lab nodes); do
+    printf '  %-9s kubelet.conf -> %s\n' "$node" "$(grep -m1 'server:' "/var/lib/kubeha-lab/nodes/$node/etc-kubernetes/kubelet.conf" 2>/dev/null | awk '{print $2}' || echo '(not joined)')"
+  done
+}
+
+step "before"
+lab kubectl get nodes -o wide
+endpoints
+etcd_members
+
+step "plan (dry run on every agent)"
+kubeha validate -f "$inventory"
+kubeha plan -f "$inventory" | head -n 60
+echo "  ... (full plan: artifacts/bin/kubeha --state-dir $state plan -f $inventory)"
+
+step "convert: kubeha apply"
+kubeha apply -f "$inventory" --yes
+
+step "after"
+lab kubectl get nodes -o wide
+endpoints
+etcd_members
+lab kubectl -n kube-system get configmap kube-proxy -o jsonpath='{.data.kubeconfig\.conf}' | grep server:
+lab kubectl -n kube-public get configmap cluster-info -o jsonpath='{.data.kubeconfig}' | grep server:
+
+cat <<EOF
+
+Done in $(( $(date +%s) - t0 )) s. The lab is still up:
+  lab/kubeha-lab status                       nodes, processes, services
+  lab/kubeha-lab kill master-1                lose the first master; kubectl through the endpoint keeps working:
+  lab/kubeha-lab exec master-2 -- kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes
+  artifacts/bin/kubeha --state-dir $state runs     the journal of the conversion
+Take it down with:
+  sudo lab/kubeha-lab down
+EOF
