@@ -25,21 +25,25 @@ public sealed class ConfigMapServerLabTests(ClusterLab lab)
         var step = Steps.ClusterInfo();
 
         var run = await lab.Runner.RunAsync(runId, step, default);
-
-        Assert.True(run.Succeeded, run.Reason);
-        Assert.True(run.Changed);
-        var edited = await ClusterInfoAsync();
-        Assert.Equal(before.Data["kubeconfig"].Replace($"server: {LabServer}", $"server: {Steps.Server}", StringComparison.Ordinal), edited.Data["kubeconfig"]);
-        // kube-controller-manager's bootstrap signer signs the new content with every token.
-        await LabCli.EventuallyAsync("cluster-info re-signed", TimeSpan.FromSeconds(30), async () =>
+        try
         {
-            var now = await ClusterInfoAsync();
-            return (jws.All(k => now.Data.TryGetValue(k, out var v) && v != before.Data[k]), string.Join(",", now.Data.Keys));
-        });
+            Assert.True(run.Succeeded, run.Reason);
+            Assert.True(run.Changed);
+            var edited = await ClusterInfoAsync();
+            Assert.Equal(before.Data["kubeconfig"].Replace($"server: {LabServer}", $"server: {Steps.Server}", StringComparison.Ordinal), edited.Data["kubeconfig"]);
+            // kube-controller-manager's bootstrap signer signs the new content with every token.
+            await LabCli.EventuallyAsync("cluster-info re-signed", TimeSpan.FromSeconds(30), async () =>
+            {
+                var now = await ClusterInfoAsync();
+                return (jws.All(k => now.Data.TryGetValue(k, out var v) && v != before.Data[k]), string.Join(",", now.Data.Keys));
+            });
+        }
+        finally
+        {
+            var rollback = await lab.Runner.RollbackAsync(runId, step, default);
+            Assert.True(rollback.Succeeded, rollback.Reason);
+        }
 
-        var rollback = await lab.Runner.RollbackAsync(runId, step, default);
-
-        Assert.True(rollback.Succeeded, rollback.Reason);
         Assert.Equal(before.Data["kubeconfig"], (await ClusterInfoAsync()).Data["kubeconfig"]);
         // The same content signed with the same tokens: the signatures come back as they were.
         await LabCli.EventuallyAsync("cluster-info as before", TimeSpan.FromSeconds(30), async () =>
@@ -59,21 +63,25 @@ public sealed class ConfigMapServerLabTests(ClusterLab lab)
         var step = Steps.KubeProxy(restart: true);
 
         var run = await lab.Runner.RunAsync(runId, step, default);
+        try
+        {
+            Assert.True(run.Succeeded, run.Reason);
+            Assert.Equal("changed ConfigMap kube-system/kube-proxy, DaemonSet kube-system/kube-proxy", run.Reason);
+            var edited = await KubeProxyAsync();
+            Assert.Equal(before.Data["kubeconfig.conf"].Replace($"server: {LabServer}", $"server: {Steps.Server}", StringComparison.Ordinal), edited.Data["kubeconfig.conf"]);
+            Assert.Equal(before.Data["config.conf"], edited.Data["config.conf"]);
+            var restarted = await DaemonSetAsync();
+            var at = DateTimeOffset.Parse(restarted.Spec.Template.Metadata.Annotations["kubectl.kubernetes.io/restartedAt"], CultureInfo.InvariantCulture);
+            Assert.InRange(at, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddMinutes(1));
+            Assert.Equal(daemonSet.Metadata.Generation + 1, restarted.Metadata.Generation);
+        }
+        finally
+        {
+            var rollback = await lab.Runner.RollbackAsync(runId, step, default);
+            Assert.True(rollback.Succeeded, rollback.Reason);
+            Assert.Equal("restored DaemonSet kube-system/kube-proxy, ConfigMap kube-system/kube-proxy", rollback.Reason.Split(" (saved values", 2)[0]);
+        }
 
-        Assert.True(run.Succeeded, run.Reason);
-        Assert.Equal("changed ConfigMap kube-system/kube-proxy, DaemonSet kube-system/kube-proxy", run.Reason);
-        var edited = await KubeProxyAsync();
-        Assert.Equal(before.Data["kubeconfig.conf"].Replace($"server: {LabServer}", $"server: {Steps.Server}", StringComparison.Ordinal), edited.Data["kubeconfig.conf"]);
-        Assert.Equal(before.Data["config.conf"], edited.Data["config.conf"]);
-        var restarted = await DaemonSetAsync();
-        var at = DateTimeOffset.Parse(restarted.Spec.Template.Metadata.Annotations["kubectl.kubernetes.io/restartedAt"], CultureInfo.InvariantCulture);
-        Assert.InRange(at, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddMinutes(1));
-        Assert.Equal(daemonSet.Metadata.Generation + 1, restarted.Metadata.Generation);
-
-        var rollback = await lab.Runner.RollbackAsync(runId, step, default);
-
-        Assert.True(rollback.Succeeded, rollback.Reason);
-        Assert.Equal("restored DaemonSet kube-system/kube-proxy, ConfigMap kube-system/kube-proxy", rollback.Reason.Split(" (saved values", 2)[0]);
         Assert.Equal(before.Data, (await KubeProxyAsync()).Data);
         var back = await DaemonSetAsync();
         Assert.Equal(daemonSet.Spec.Template.Metadata.Annotations ?? new Dictionary<string, string>(), back.Spec.Template.Metadata.Annotations ?? new Dictionary<string, string>());

@@ -1,6 +1,7 @@
 using k8s;
 using KubeHa.Protos.Coordinator.V1;
 using KubeHa.TestSupport;
+using Xunit.Abstractions;
 
 namespace KubeHa.Coordinator.LabTests.Cluster;
 
@@ -13,7 +14,7 @@ namespace KubeHa.Coordinator.LabTests.Cluster;
 /// </summary>
 [Collection(ClusterLabGroup.Name)]
 [Trait(Categories.Name, Categories.Lab)]
-public sealed class CoreDnsSpreadLabTests(ClusterLab lab)
+public sealed class CoreDnsSpreadLabTests(ClusterLab lab, ITestOutputHelper output)
 {
     [LabFact]
     public async Task Spread_BothPodsOnMaster_AntiAffinityRolloutSpreadsThemAndRollbackRestoresTemplate()
@@ -38,21 +39,27 @@ public sealed class CoreDnsSpreadLabTests(ClusterLab lab)
         Assert.Equal(before.Metadata.Generation, (await lab.Client.AppsV1.ReadNamespacedDeploymentAsync("coredns", "kube-system")).Metadata.Generation);
 
         var run = await lab.Runner.RunAsync(runId, spread, default);
+        try
+        {
+            Assert.True(run.Succeeded, run.Reason);
+            Assert.True(run.Changed);
+            var spreadCheck = await lab.Runner.RunAsync(runId, checkOnly, default);
+            Assert.True(spreadCheck.Succeeded, spreadCheck.Reason);
+            var now = await lab.Client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-dns");
+            var live = now.Items.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
+            output.WriteLine(run.Reason);
+            output.WriteLine("pods now: " + string.Join(", ", now.Items.Select(p => $"{p.Metadata.Name} -> {p.Spec.NodeName} {p.Status.Phase}{(p.Metadata.DeletionTimestamp is null ? string.Empty : " (terminating)")}")));
+            Assert.True(live.Select(p => p.Spec.NodeName).Distinct().Count() >= 2, string.Join(", ", live.Select(p => $"{p.Metadata.Name}->{p.Spec.NodeName}")));
+            var again = await lab.Runner.RunAsync(runId, spread, default);
+            Assert.True(again.Succeeded, again.Reason);
+            Assert.False(again.Changed);
+        }
+        finally
+        {
+            var rollback = await lab.Runner.RollbackAsync(runId, spread, default);
+            Assert.True(rollback.Succeeded, rollback.Reason);
+        }
 
-        Assert.True(run.Succeeded, run.Reason);
-        Assert.True(run.Changed);
-        var spreadCheck = await lab.Runner.RunAsync(runId, checkOnly, default);
-        Assert.True(spreadCheck.Succeeded, spreadCheck.Reason);
-        var now = await lab.Client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-dns");
-        var live = now.Items.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
-        Assert.True(live.Select(p => p.Spec.NodeName).Distinct().Count() >= 2, string.Join(", ", live.Select(p => $"{p.Metadata.Name}->{p.Spec.NodeName}")));
-        var again = await lab.Runner.RunAsync(runId, spread, default);
-        Assert.True(again.Succeeded, again.Reason);
-        Assert.False(again.Changed);
-
-        var rollback = await lab.Runner.RollbackAsync(runId, spread, default);
-
-        Assert.True(rollback.Succeeded, rollback.Reason);
         var back = await lab.Client.AppsV1.ReadNamespacedDeploymentAsync("coredns", "kube-system");
         Assert.Null(back.Spec.Template.Spec.Affinity);
         Assert.Equal(KubernetesJson.Serialize(before.Spec.Template), KubernetesJson.Serialize(back.Spec.Template));

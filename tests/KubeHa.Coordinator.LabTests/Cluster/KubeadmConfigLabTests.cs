@@ -40,31 +40,35 @@ public sealed class KubeadmConfigLabTests(ClusterLab lab)
         var step = Steps.KubeadmConfig("10.77.3.100", "k8s-api.lab", "10.77.3.11");
 
         var run = await lab.Runner.RunAsync(runId, step, default);
-        var edited = await ReadAsync();
+        try
+        {
+            var edited = await ReadAsync();
 
-        Assert.True(run.Succeeded, run.Reason);
-        Assert.True(run.Changed);
-        string[] added = ["controlPlaneEndpoint: k8s-api.lab:8443", "  certSANs:", "  - 10.77.3.100", "  - k8s-api.lab", "  - 10.77.3.11"];
-        var lines = edited.Data[Key].Split('\n');
-        Assert.Equal(added, lines.Where(added.Contains));
-        // Every other byte is as kubeadm wrote it: without the added lines the text is the old one exactly.
-        Assert.Equal(before.Data[Key], string.Join('\n', lines.Where(l => !added.Contains(l))));
-        Assert.Equal(before.Data["ClusterStatus"], edited.Data["ClusterStatus"]);
-        Assert.True(File.Exists(lab.Runner.BackupPath(runId, step.Id)));
+            Assert.True(run.Succeeded, run.Reason);
+            Assert.True(run.Changed);
+            string[] added = ["  certSANs:", "  - 10.77.3.100", "  - k8s-api.lab", "  - 10.77.3.11", "controlPlaneEndpoint: k8s-api.lab:8443"];
+            var lines = edited.Data[Key].Split('\n');
+            Assert.Equal(added, lines.Where(added.Contains));
+            // Every other byte is as kubeadm wrote it: without the added lines the text is the old one exactly.
+            Assert.Equal(before.Data[Key], string.Join('\n', lines.Where(l => !added.Contains(l))));
+            Assert.Equal(before.Data["ClusterStatus"], edited.Data["ClusterStatus"]);
+            Assert.True(File.Exists(lab.Runner.BackupPath(runId, step.Id)));
 
-        var again = await lab.Runner.RunAsync(runId, step, default);
-        var otherRun = await lab.Runner.RunAsync(Steps.NewRunId(), step, default);
-        Assert.True(again.Succeeded && otherRun.Succeeded, again.Reason + otherRun.Reason);
-        Assert.False(again.Changed);
-        Assert.False(otherRun.Changed);
-        Assert.Equal(edited.Metadata.ResourceVersion, (await ReadAsync()).Metadata.ResourceVersion);
+            var again = await lab.Runner.RunAsync(runId, step, default);
+            var otherRun = await lab.Runner.RunAsync(Steps.NewRunId(), step, default);
+            Assert.True(again.Succeeded && otherRun.Succeeded, again.Reason + otherRun.Reason);
+            Assert.False(again.Changed);
+            Assert.False(otherRun.Changed);
+            Assert.Equal(edited.Metadata.ResourceVersion, (await ReadAsync()).Metadata.ResourceVersion);
+        }
+        finally
+        {
+            var rollback = await lab.Runner.RollbackAsync(runId, step, default);
+            Assert.True(rollback.Succeeded, rollback.Reason);
+            Assert.True(rollback.Changed);
+        }
 
-        var rollback = await lab.Runner.RollbackAsync(runId, step, default);
-        var restored = await ReadAsync();
-
-        Assert.True(rollback.Succeeded, rollback.Reason);
-        Assert.True(rollback.Changed);
-        Assert.Equal(before.Data, restored.Data);
+        Assert.Equal(before.Data, (await ReadAsync()).Data);
         Assert.False(File.Exists(lab.Runner.BackupPath(runId, step.Id)));
         var second = await lab.Runner.RollbackAsync(runId, step, default);
         Assert.True(second.Succeeded, second.Reason);
