@@ -129,6 +129,54 @@ public sealed class YamlSourceText
     public static string DoubleQuoted(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>
+    /// Index just past the closing bracket of the flow collection ([...] or {...}) starting at
+    /// <paramref name="node"/>, or -1. YamlDotNet's collection nodes end where their opening
+    /// token ends, so the closing one is found here, skipping quoted text and nested collections.
+    /// </summary>
+    public int FlowEnd(YamlNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var depth = 0;
+        for (var i = checked((int)node.Start.Index); i < Text.Length; i++)
+        {
+            switch (Text[i])
+            {
+                case '[' or '{':
+                    depth++;
+                    break;
+                case ']' or '}':
+                    if (--depth == 0)
+                    {
+                        return i + 1;
+                    }
+
+                    break;
+                case '"':
+                    while (++i < Text.Length && Text[i] != '"')
+                    {
+                        i += Text[i] == '\\' ? 1 : 0;
+                    }
+
+                    break;
+                case '\'':
+                    while (++i < Text.Length && !(Text[i] == '\'' && (i + 1 >= Text.Length || Text[i + 1] != '\'')))
+                    {
+                        i += Text[i] == '\'' ? 1 : 0;
+                    }
+
+                    break;
+            }
+
+            if (depth == 0)
+            {
+                return -1;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Index of the first character of the line holding <paramref name="index"/>.</summary>
     public int LineStart(int index) => index == 0 ? 0 : Text.LastIndexOf('\n', index - 1) + 1;
 

@@ -144,7 +144,14 @@ internal static partial class ClusterConfigurationYaml
                 return false;
             }
 
-            edits.Add(new TextEdit(keyEnd, checked((int)value.End.Index), ":\n" + child + "certSANs:\n" + Items(child, sans).TrimEnd('\n')));
+            var valueEnd = value is YamlMappingNode ? doc.FlowEnd(value) : checked((int)value.End.Index);
+            if (valueEnd < 0)
+            {
+                error = $"{doc.Where(value)}: apiServer's {{}} is not closed";
+                return false;
+            }
+
+            edits.Add(new TextEdit(keyEnd, valueEnd, ":\n" + child + "certSANs:\n" + Items(child, sans).TrimEnd('\n')));
             return true;
         }
 
@@ -200,7 +207,7 @@ internal static partial class ClusterConfigurationYaml
 
     private static bool AppendFlow(YamlSourceText doc, YamlSequenceNode seq, List<string> sans, List<TextEdit> edits, out string error)
     {
-        var close = checked((int)seq.End.Index) - 1;
+        var close = doc.FlowEnd(seq) - 1;
         if (close < 0 || doc.Text[close] != ']')
         {
             error = $"{doc.Where(seq)}: certSANs flow list does not end with ']'";
