@@ -12,7 +12,7 @@ namespace KubeHa.Packaging.Tests;
 /// issues the certificates, the installed kubeha-agent starts with a unix datagram socket as
 /// NOTIFY_SOCKET and WATCHDOG_USEC set, as the unit's WatchdogSec= makes systemd do.
 /// </summary>
-[Collection(PackagesCollection.Name)]
+[Collection(PackagesGroup.Name)]
 [Trait(Categories.Name, Categories.Root)]
 public sealed class InstalledAgentTests(PackagesFixture packages) : IDisposable
 {

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace KubeHa.Packaging.Tests;
 
-[Collection(PackagesCollection.Name)]
+[Collection(PackagesGroup.Name)]
 [Trait(Categories.Name, Categories.Root)]
 public sealed class TimingTests(PackagesFixture packages, ITestOutputHelper output)
 {

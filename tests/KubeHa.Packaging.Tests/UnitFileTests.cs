@@ -9,7 +9,7 @@ namespace KubeHa.Packaging.Tests;
 /// every directive and that ExecStart's program exists and is executable there. It needs
 /// systemd's own units (sysinit.target, ...) in that root, copied from the host.
 /// </summary>
-[Collection(PackagesCollection.Name)]
+[Collection(PackagesGroup.Name)]
 [Trait(Categories.Name, Categories.Root)]
 public sealed class UnitFileTests(PackagesFixture packages) : IDisposable
 {
