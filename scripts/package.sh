@@ -7,11 +7,12 @@
 # nodes), and the same files go into both formats. The version comes from VersionPrefix in
 # Directory.Build.props. Files and units: packaging/ (see packaging/README.md).
 #
-# usage: scripts/package.sh [--version V] [--only agent|kubeha] [--format deb|rpm|all] [--out DIR]
-#   --version V   build as version V (digits and dots) instead of Directory.Build.props'
-#   --only NAME   one package instead of both
-#   --format F    one format instead of both
-#   --out DIR     where the packages go (default artifacts/packages)
+# usage: scripts/package.sh [--version V] [--only agent|kubeha] [--format deb|rpm|all] [--out DIR] [--reuse-publish]
+#   --version V       build as version V (digits and dots) instead of Directory.Build.props'
+#   --only NAME       one package instead of both
+#   --format F        one format instead of both
+#   --out DIR         where the packages go (default artifacts/packages)
+#   --reuse-publish   package what the last run published for this version (packaging work only)
 # Environment: KUBEHA_PKG_COMPRESS=gzip (default, fast) or xz (smaller, much slower);
 # KUBEHA_PKG_MAINTAINER="Name <address>" for the package metadata.
 set -euo pipefail
@@ -24,12 +25,14 @@ version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.Bu
 only=""
 format=all
 out=artifacts/packages
+reuse_publish=0
 while (($# > 0)); do
   case $1 in
     --version) version=${2:?--version needs a value}; shift 2 ;;
     --only) only=${2:?--only needs agent or kubeha}; shift 2 ;;
     --format) format=${2:?--format needs deb, rpm or all}; shift 2 ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
+    --reuse-publish) reuse_publish=1; shift ;;
     -h|--help) usage ;;
     *) echo "package: unknown argument '$1'" >&2; usage ;;
   esac
@@ -69,8 +72,8 @@ declare -A project=([agent]=src/Agent/KubeHa.Agent.csproj [kubeha]=src/Coordinat
 declare -A pkgname=([agent]=kubeha-agent [kubeha]=kubeha)
 declare -A libdir=([agent]=agent [kubeha]=kubeha)
 declare -A summary=(
-  [agent]="KubeHa node agent"
-  [kubeha]="KubeHa coordinator: CLI and daemon")
+  [agent]="node agent of KubeHa, which makes kubeadm clusters highly available"
+  [kubeha]="coordinator of KubeHa, which makes kubeadm clusters highly available")
 declare -A description=(
   [agent]=" kubeha-agent runs on every node of a kubeadm cluster that KubeHa converts to a
  highly available control plane. It accepts typed, idempotent, reversible steps
@@ -85,6 +88,10 @@ declare -A description=(
 
 publish() { # app
   local app=$1 dir=$work/publish/$1
+  if ((reuse_publish)) && [[ -x $dir/${pkgname[$app]} ]]; then
+    echo "package: reusing $dir" >&2
+    return 0
+  fi
   rm -rf "$dir"
   # A separate artifacts path keeps this RID-specific build away from the normal build's obj/.
   dotnet publish "${project[$app]}" -c Release -r linux-x64 --self-contained true \
@@ -94,6 +101,11 @@ publish() { # app
   # use; without it the runtime simply does not emit LTTng events.
   rm -f "$dir/libcoreclrtraceptprovider.so"
   rm -f "$dir"/*.staticwebassets.endpoints.json
+  # Microsoft's libraries come stripped; SQLite's (libe_sqlite3.so, from NuGet) does not.
+  local so
+  for so in "$dir"/*.so; do
+    if readelf -S "$so" | grep -q '\.symtab'; then strip --strip-unneeded "$so"; fi
+  done
 }
 
 stage() { # app, unit directory inside the package (lib/systemd/system or usr/lib/systemd/system), stage dir
@@ -101,7 +113,10 @@ stage() { # app, unit directory inside the package (lib/systemd/system or usr/li
   rm -rf "$root"
   install -d -m 0755 "$root/usr/lib/kubeha" "$root/usr/bin" "$root/$unitdir" "$root/usr/share/doc/$name"
   cp -a "$work/publish/$app" "$root/usr/lib/kubeha/${libdir[$app]}"
-  chmod -R u=rwX,go=rX "$root/usr/lib/kubeha"
+  # dotnet publish leaves every file executable: only the program and createdump are.
+  find "$root/usr/lib/kubeha" -type d -exec chmod 0755 {} +
+  find "$root/usr/lib/kubeha" -type f -exec chmod 0644 {} +
+  chmod 0755 "$root/usr/lib/kubeha/${libdir[$app]}/$name" "$root/usr/lib/kubeha/${libdir[$app]}/createdump"
   ln -s "../lib/kubeha/${libdir[$app]}/$name" "$root/usr/bin/$name"
   install -m 0644 "packaging/systemd/$name.service" "$root/$unitdir/$name.service"
   install -m 0644 packaging/doc/copyright "$root/usr/share/doc/$name/copyright"
@@ -123,7 +138,9 @@ build_deb() { # app
     echo
     echo " -- $maintainer  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
   } | gzip -9n > "$root/usr/share/doc/$name/changelog.gz"
-  install -d -m 0755 "$root/DEBIAN"
+  install -d -m 0755 "$root/DEBIAN" "$root/usr/share/lintian/overrides"
+  sed "s/@PACKAGE@/$name/g; s/@LIBDIR@/${libdir[$app]}/g" packaging/deb/lintian-overrides > "$root/usr/share/lintian/overrides/$name"
+  chmod 0644 "$root/usr/share/lintian/overrides/$name"
   install -m 0755 "packaging/deb/$name/postinst" "packaging/deb/$name/prerm" "packaging/deb/$name/postrm" "$root/DEBIAN/"
   if [[ $app == agent ]]; then
     echo /etc/kubeha/agent.yaml > "$root/DEBIAN/conffiles"
@@ -134,14 +151,15 @@ build_deb() { # app
   # (linked), OpenSSL (dlopen: libssl3t64 on Ubuntu 24.04 / Debian 13, libssl3 on Debian 12 /
   # Ubuntu 22.04, libssl1.1 on Debian 11 / Ubuntu 20.04). No libicu (InvariantGlobalization)
   # and no zlib1g (.NET 9+ links zlib-ng statically). init-system-helpers: the maintainer
-  # scripts' deb-systemd-helper / deb-systemd-invoke (DPKG_ROOT support since 1.62).
+  # scripts' deb-systemd-helper / deb-systemd-invoke (Debian 11 has 1.60, Ubuntu 20.04 1.57;
+  # only installs into another root without chroot need 1.62+, for DPKG_ROOT).
   cat > "$root/DEBIAN/control" <<EOF
 Package: $name
 Version: $version
 Architecture: amd64
 Maintainer: $maintainer
 Installed-Size: $size
-Depends: libc6 (>= 2.27), libgcc-s1, libstdc++6, libssl3t64 | libssl3 | libssl1.1, init-system-helpers (>= 1.62)
+Depends: libc6 (>= 2.27), libgcc-s1, libstdc++6, libssl3t64 | libssl3 | libssl1.1, init-system-helpers (>= 1.54~)
 Section: admin
 Priority: optional
 Description: ${summary[$app]}
@@ -175,5 +193,5 @@ for app in "${apps[@]}"; do
   if [[ $format == deb || $format == all ]]; then timed "deb ${pkgname[$app]}" build_deb "$app"; fi
   if [[ $format == rpm || $format == all ]]; then timed "rpm ${pkgname[$app]}" build_rpm "$app"; fi
 done
-rm -rf "$work"
+rm -rf "$work/deb" "$work/rpm"
 echo "package: done in $(( $(date +%s) - total_start )) s: $out" >&2

@@ -40,14 +40,16 @@ public sealed class DebLifecycleTests(PackagesFixture packages) : IDisposable
         Assert.Equal($"kubeha-agent {packages.NextVersion} (kubeha.agent.v1)", AgentVersion());
         Assert.Equal(edited, File.ReadAllText(_root.Path(Conffile)));
         Assert.Empty(Directory.GetFiles(_root.Path("etc/kubeha"), "agent.yaml.dpkg-*"));
-        Assert.True(File.Exists(_root.Path(WantsLink)));
+        Assert.NotNull(new FileInfo(_root.Path(WantsLink)).LinkTarget);
 
         _root.Dpkg("--remove", "kubeha-agent");
 
         Assert.Equal($"deinstall ok config-files {packages.NextVersion}", _root.Status("kubeha-agent"));
         Assert.False(File.Exists(_root.Path("usr/lib/kubeha/agent/kubeha-agent")));
         Assert.False(File.Exists(_root.Path("usr/bin/kubeha-agent")));
-        Assert.False(File.Exists(_root.Path(WantsLink)));
+        // As debhelper does: removal masks the unit and keeps its enablement for a reinstall.
+        Assert.Equal("/dev/null", new FileInfo(_root.Path("etc/systemd/system/kubeha-agent.service")).LinkTarget);
+        Assert.NotNull(new FileInfo(_root.Path(WantsLink)).LinkTarget);
         Assert.Equal(edited, File.ReadAllText(_root.Path(Conffile)));
         Assert.True(File.Exists(_root.Path("etc/kubeha/pki/agent.key")));
         Assert.True(File.Exists(_root.Path("var/lib/kubeha/steps/run-1.json")));

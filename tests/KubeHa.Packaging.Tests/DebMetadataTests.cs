@@ -16,7 +16,7 @@ public sealed partial class DebMetadataTests(PackagesFixture packages)
         Assert.Contains(" Package: kubeha-agent\n", info, StringComparison.Ordinal);
         Assert.Contains($" Version: {packages.Version}\n", info, StringComparison.Ordinal);
         Assert.Contains(" Architecture: amd64\n", info, StringComparison.Ordinal);
-        Assert.Contains(" Depends: libc6 (>= 2.27), libgcc-s1, libstdc++6, libssl3t64 | libssl3 | libssl1.1, init-system-helpers (>= 1.62)\n", info, StringComparison.Ordinal);
+        Assert.Contains(" Depends: libc6 (>= 2.27), libgcc-s1, libstdc++6, libssl3t64 | libssl3 | libssl1.1, init-system-helpers (>= 1.54~)\n", info, StringComparison.Ordinal);
         Assert.DoesNotContain("libicu", info, StringComparison.Ordinal);
         foreach (var script in new[] { "postinst", "prerm", "postrm", "conffiles", "control" })
         {

@@ -73,9 +73,3 @@ public sealed partial class PackagesFixture
     [GeneratedRegex("<VersionPrefix>([0-9.]+)</VersionPrefix>")]
     private static partial Regex VersionPrefix();
 }
-
-[CollectionDefinition(Name)]
-public sealed class PackagesGroup : ICollectionFixture<PackagesFixture>
-{
-    public const string Name = "Packages";
-}

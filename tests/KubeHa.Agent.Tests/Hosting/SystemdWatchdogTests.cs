@@ -57,7 +57,9 @@ public sealed class SystemdWatchdogTests : IDisposable
 
         await watchdog.StartAsync(CancellationToken.None);
 
-        Assert.True(watchdog.ExecuteTask?.IsCompletedSuccessfully);
+        // ExecuteAsync runs on the thread pool (.NET 10): it returns at once, sending nothing.
+        await watchdog.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(watchdog.ExecuteTask.IsCompletedSuccessfully);
         Assert.Null(await ReceiveAsync(systemd, TimeSpan.FromMilliseconds(300)));
     }
 

@@ -3,7 +3,7 @@ namespace KubeHa.Packaging.Tests.Support;
 /// <summary>
 /// An empty root with its own rpm database at RHEL's path (/var/lib/rpm). rpm always runs
 /// scriptlets chrooted into --root, so the root gets a shell (the host's dash and the two
-/// libraries it needs) and the scriptlets really run; systemctl is absent there, which the
+/// libraries it needs) and /dev/null, and the scriptlets really run; systemctl is absent there, which the
 /// %systemd_* scriptlets tolerate (<c>|| :</c>), so enabling the unit is not exercised.
 /// Dependencies are not installed (<c>--nodeps</c>): a Debian host cannot resolve RHEL's.
 /// </summary>
@@ -20,6 +20,8 @@ internal sealed class RpmRoot : IDisposable
         }
 
         File.CreateSymbolicLink(Path("bin/sh"), "dash");
+        Directory.CreateDirectory(Path("dev"));
+        Cmd.Ok("mknod", "-m", "0666", Path("dev/null"), "c", "1", "3");
         Rpm("--initdb");
     }
 
