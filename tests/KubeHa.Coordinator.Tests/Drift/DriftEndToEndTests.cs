@@ -66,6 +66,13 @@ public sealed class DriftEndToEndTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"hand edit stored at the collector after {edited.ElapsedMilliseconds} ms");
         Assert.Equal(kubelet, stored.Item.Subject);
         Assert.Equal("node-e2e", stored.Reporter);
+        await using (var connection = _fixture.Connect(agent.Node, agent.Address))
+        {
+            var current = (await connection.Client.GetDriftAsync(new GetDriftRequest())).Report;
+            Assert.Contains(current.Items, i => i.Kind == DriftKind.FileContent && i.Subject == kubelet);
+        }
+
+        Assert.Contains("kubeha_agent_drift_items{kind=\"file_content\"} 1", await agent.MetricsAsync(), StringComparison.Ordinal);
 
         var (code, json, err) = await CliAsync("drift", "-o", "json");
         Assert.True(code == 0, err);
