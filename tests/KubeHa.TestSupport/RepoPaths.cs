@@ -23,4 +23,7 @@ public static class RepoPaths
 
     /// <summary>The built agent (kubeha-agent.dll), run with `dotnet`.</summary>
     public static string AgentDll => Path.Combine(Root, "src", "Agent", "bin", Configuration, "net10.0", "kubeha-agent.dll");
+
+    /// <summary>The built CLI (kubeha.dll), run with `dotnet`.</summary>
+    public static string CliDll => Path.Combine(Root, "src", "Coordinator", "KubeHa.Cli", "bin", Configuration, "net10.0", "kubeha.dll");
 }

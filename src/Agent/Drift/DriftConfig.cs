@@ -6,12 +6,13 @@ namespace KubeHa.Agent.Drift;
 /// Drift settings from agent.yaml: <c>endpoint</c> (the API endpoint every kubeconfig must use),
 /// <c>collector</c> (HOST:PORT of `kubeha serve`), <c>drift_check_interval_s</c> (default 60),
 /// <c>drift_debounce_ms</c> (default 300), <c>cert_expiry_days</c> (default 30),
-/// <c>kubernetes_dir</c> (default /etc/kubernetes), <c>drift_buffer_limit</c> (default 1000).
+/// <c>kubernetes_dir</c> (default /etc/kubernetes), <c>drift_buffer_limit</c> (default 1000),
+/// <c>drift_retry_max_s</c> (longest wait between push attempts, default 30).
 /// </summary>
 internal sealed class DriftConfig
 {
     public static readonly string[] Keys =
-        ["endpoint", "collector", "drift_check_interval_s", "drift_debounce_ms", "cert_expiry_days", "kubernetes_dir", "drift_buffer_limit"];
+        ["endpoint", "collector", "drift_check_interval_s", "drift_debounce_ms", "cert_expiry_days", "kubernetes_dir", "drift_buffer_limit", "drift_retry_max_s"];
 
     /// <summary>Normalized server URL (https://host:port), or empty when not configured.</summary>
     public string Endpoint { get; init; } = string.Empty;
@@ -75,6 +76,7 @@ internal sealed class DriftConfig
             CertExpiryWarning = TimeSpan.FromDays(Int("cert_expiry_days", 30, 0, 3650)),
             KubernetesDir = Path.TrimEndingDirectorySeparator(dir),
             BufferLimit = Int("drift_buffer_limit", 1000, 1, 1_000_000),
+            RetryMax = TimeSpan.FromSeconds(Int("drift_retry_max_s", 30, 1, 3600)),
         };
     }
 

@@ -16,12 +16,12 @@ internal sealed class AgentFixture : IDisposable
     public TempDir Temp { get; } = new("kubeha-agent-it");
     public PkiStore Pki { get; }
 
-    public AgentProcess NewAgent(string node)
+    public AgentProcess NewAgent(string node, string extraConfig = "")
     {
         var dir = Temp.Combine("agents", node + "-" + Guid.NewGuid().ToString("N")[..6]);
         var certDir = Path.Combine(dir, "pki");
         Pki.IssueAgent(node, [], [System.Net.IPAddress.Loopback], certDir);
-        return new AgentProcess(dir, node, certDir);
+        return new AgentProcess(dir, node, certDir, extraConfig);
     }
 
     public AgentConnection Connect(string expectedNode, string address)

@@ -14,7 +14,8 @@ internal sealed class AgentProcess : IDisposable
     private Process? _process;
     private readonly System.Text.StringBuilder _log = new();
 
-    public AgentProcess(string dir, string node, string certDir)
+    /// <param name="extraConfig">More agent.yaml lines; "{ROOT}" stands for <see cref="Root"/>.</param>
+    public AgentProcess(string dir, string node, string certDir, string extraConfig = "")
     {
         Dir = dir;
         Node = node;
@@ -36,7 +37,8 @@ internal sealed class AgentProcess : IDisposable
             state_dir: {StateDir}
             allowed_roots:
               - {Root}
-            """));
+
+            """) + extraConfig.Replace("{ROOT}", Root, StringComparison.Ordinal));
     }
 
     public string Dir { get; }
