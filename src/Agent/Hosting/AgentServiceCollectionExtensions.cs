@@ -1,5 +1,6 @@
 using KubeHa.Agent.Actions.Etcd;
 using KubeHa.Agent.Actions.HostsBlock;
+using KubeHa.Agent.Actions.Kubeadm;
 using KubeHa.Agent.Actions.KubeconfigEndpoint;
 using KubeHa.Agent.Actions.LoadBalancer;
 using KubeHa.Agent.Actions.Noop;
@@ -48,6 +49,9 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KeepalivedConfigAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, ServiceAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, StaticPodRestartAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KubeadmJoinMaterialAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KubeadmJoinAction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepAction, KubeadmUploadConfigAction>());
         return services;
     }
 }

@@ -34,6 +34,9 @@ internal sealed class StepContext(
     /// <summary>Action-specific outputs returned to the coordinator. Never secrets.</summary>
     public Dictionary<string, string> Outputs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Secrets returned to the coordinator (StepResult.secret_outputs); never logged, only in the 0600 step record.</summary>
+    public Dictionary<string, string> SecretOutputs { get; } = new(StringComparer.Ordinal);
+
     /// <summary>In ROLLBACK mode, the id of the step being rolled back; otherwise null.</summary>
     public string? RollbackOfStepId { get; init; }
 

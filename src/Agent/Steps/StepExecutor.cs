@@ -215,6 +215,7 @@ internal sealed partial class StepExecutor : IDisposable
         result.Changed = files.Changes.Count > 0 || context.Effects.Count > 0;
         result.Effects.AddRange(context.Effects);
         result.Outputs.Add(context.Outputs);
+        result.SecretOutputs.Add(context.SecretOutputs);
         if (durable)
         {
             _store.WriteResult(result);
