@@ -15,6 +15,7 @@ internal sealed class ApiWatcher : IAsyncDisposable
     private readonly Task _probe;
     private readonly Task _nodes;
     private readonly Dictionary<string, string> _lastReady = new(StringComparer.Ordinal);
+    private bool _disposed;
 
     public ApiWatcher(string server, string caFile)
     {
@@ -123,6 +124,12 @@ internal sealed class ApiWatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _stop.CancelAsync();
         await Task.WhenAll(_probe, _nodes);
         _stop.Dispose();

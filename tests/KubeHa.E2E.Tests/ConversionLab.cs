@@ -99,6 +99,7 @@ public sealed class ConversionLab(IMessageSink sink) : IAsyncLifetime
             + $"current_api_server: \"{LabCli.Ip(11)}:6443\"\n"
             + $"endpoint: {{ host: {EndpointHost}, port: {EndpointPort} }}\n"
             + $"load_balancer: {{ mode: local-nginx, listen_port: {EndpointPort}, balance: leastconn }}\n"
+            + "join_ignore_preflight_errors: [all]\n"
             + "nodes:\n"
             + Node("master-1", 11, "master") + Node("worker-1", 12, "worker") + Node("worker-2", 13, "worker")
             + "add_masters:\n" + Node("master-2", 14, null) + Node("master-3", 15, null);

@@ -166,9 +166,9 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
             reason = "not as expected: " + string.Join("; ", agentResult.Changes.Select(c => $"{c.Path} would change").Concat(agentResult.Effects));
         }
 
-        if (finalState == StepState.Succeeded && agentResult.Outputs.Count > 0)
+        if (finalState == StepState.Succeeded && agentResult.Outputs.Count + agentResult.SecretOutputs.Count > 0)
         {
-            _outputs[step.Id] = agentResult.Outputs.ToDictionary(StringComparer.Ordinal);
+            _outputs[step.Id] = agentResult.Outputs.Concat(agentResult.SecretOutputs).ToDictionary(StringComparer.Ordinal);
         }
 
         journal.SetStep(plan.RunId, step.Id, finalState, reason, agentResult.Changed,

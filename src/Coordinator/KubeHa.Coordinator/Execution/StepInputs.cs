@@ -13,6 +13,18 @@ public static class StepInputs
     public static StepSpec Apply(StepSpec spec, IReadOnlyDictionary<string, string> inputs)
     {
         var copy = spec.Clone();
+        if (copy.ActionCase == StepSpec.ActionOneofCase.KubeadmJoin)
+        {
+            var join = copy.KubeadmJoin;
+            join.Token = inputs.GetValueOrDefault("token", string.Empty);
+            join.CertificateKey = inputs.GetValueOrDefault("certificate_key", string.Empty);
+            if (inputs.TryGetValue("ca_cert_hash", out var hash))
+            {
+                join.CaCertHashes.Clear();
+                join.CaCertHashes.Add(hash);
+            }
+        }
+
         return copy;
     }
 

@@ -14,6 +14,8 @@ public sealed record ClusterInventory
     public required ApiEndpoint Endpoint { get; init; }
     public required LoadBalancerSettings LoadBalancer { get; init; }
     public IReadOnlyList<string> ExtraSans { get; init; } = [];
+    /// <summary>kubeadm preflight checks to ignore when joining masters (the lab: "all", it has no container runtime).</summary>
+    public IReadOnlyList<string> JoinIgnorePreflightErrors { get; init; } = [];
     public required IReadOnlyList<InventoryNode> Nodes { get; init; }
     /// <summary>Empty nodes to join as control-plane members.</summary>
     public IReadOnlyList<InventoryNode> AddMasters { get; init; } = [];

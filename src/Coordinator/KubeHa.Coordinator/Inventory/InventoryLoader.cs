@@ -306,7 +306,7 @@ public static partial class InventoryLoader
         public ClusterInventory? ReadInventory(YamlMappingNode root)
         {
             CheckKeys(root, "the inventory", "cluster", "kubeconfig", "current_api_server", "endpoint", "load_balancer",
-                "extra_sans", "nodes", "add_masters", "allow_unsafe_etcd_count", "max_unavailable_workers");
+                "extra_sans", "nodes", "add_masters", "allow_unsafe_etcd_count", "max_unavailable_workers", "join_ignore_preflight_errors");
             var cluster = String(root, "cluster", true, "inventory");
             var kubeconfig = String(root, "kubeconfig", false, "inventory");
             var current = String(root, "current_api_server", true, "inventory", "current_api_server");
@@ -317,6 +317,19 @@ public static partial class InventoryLoader
 
             var endpoint = ReadEndpoint(root);
             var lb = ReadLoadBalancer(root);
+            var ignorePreflight = new List<string>();
+            if (Get(root, "join_ignore_preflight_errors", "join_ignore_preflight_errors") is { } ignoreNode)
+            {
+                if (ignoreNode is YamlSequenceNode ignoreSeq)
+                {
+                    ignorePreflight.AddRange(ignoreSeq.OfType<YamlScalarNode>().Select(s => s.Value ?? string.Empty));
+                }
+                else
+                {
+                    Error(ignoreNode, "join_ignore_preflight_errors must be a list of kubeadm preflight check names");
+                }
+            }
+
             var sans = new List<string>();
             if (Get(root, "extra_sans", "extra_sans") is { } sansNode)
             {
@@ -347,6 +360,7 @@ public static partial class InventoryLoader
                 Endpoint = endpoint,
                 LoadBalancer = lb,
                 ExtraSans = sans,
+                JoinIgnorePreflightErrors = ignorePreflight,
                 Nodes = nodes,
                 AddMasters = add,
                 AllowUnsafeEtcdCount = Bool(root, "allow_unsafe_etcd_count", "inventory"),

@@ -16,7 +16,7 @@ public static class JoinPhases
         foreach (var m in inv.AddMasters)
         {
             var material = p.Agent(first.Name, $"join-material-{m.Name}", $"join material for {m.Name} (bootstrap token, certificate key, CA hash; kept in memory only)", NodeSpecs.JoinMaterial());
-            var join = p.Agent(m.Name, "kubeadm-join", $"kubeadm join {inv.Endpoint} --control-plane (advertise {m.Address})", NodeSpecs.Join(inv.Endpoint.ToString(), Specs.Address(m)));
+            var join = p.Agent(m.Name, "kubeadm-join", $"kubeadm join {inv.Endpoint} --control-plane (advertise {m.Address})", NodeSpecs.Join(inv.Endpoint.ToString(), m.Name, Specs.Address(m), inv.JoinIgnorePreflightErrors));
             join.InputsFrom = material.Id;
             members.Add(m);
             p.AgentGate(first.Name, $"etcd-health-{m.Name}", $"etcd healthy with {members.Count} members", Specs.EtcdHealth(first));

@@ -36,7 +36,19 @@ public static class NodeSpecs
         };
     }
 
-    public static StepSpec JoinMaterial() => new() { KubeadmJoinMaterial = new KubeadmJoinMaterialAction() };
+    /// <summary>A bootstrap token and an uploaded-certificates key from the first master (secret outputs), and the CA hash.</summary>
+    public static StepSpec JoinMaterial() => new() { KubeadmJoinMaterial = new KubeadmJoinMaterialAction { UploadCerts = true, TokenTtl = "2h" } };
 
-    public static StepSpec Join(string endpoint, string advertiseAddress) => new() { KubeadmJoin = new KubeadmJoinAction() };
+    /// <summary>
+    /// `kubeadm join --control-plane` through the endpoint. Token, certificate key and CA hash
+    /// are filled at run time from the join-material step (see StepInputs), never planned.
+    /// </summary>
+    public static StepSpec Join(string endpoint, string nodeName, string advertiseAddress, IEnumerable<string> ignorePreflightErrors) => new()
+    {
+        KubeadmJoin = new KubeadmJoinAction
+        {
+            ApiServerEndpoint = endpoint, ControlPlane = true, NodeName = nodeName, AdvertiseAddress = advertiseAddress, BindPort = 6443,
+            IgnorePreflightErrors = { ignorePreflightErrors }, TimeoutSeconds = 600,
+        },
+    };
 }

@@ -12,7 +12,7 @@ public static class Specs
         CaFile = NodePaths.EtcdCa,
         CertFile = NodePaths.EtcdHealthcheckCert,
         KeyFile = NodePaths.EtcdHealthcheckKey,
-        TimeoutMs = 5000,
+        TimeoutMs = 15000,
     };
 
     public static StepSpec EtcdHealth(InventoryNode master) => new()
