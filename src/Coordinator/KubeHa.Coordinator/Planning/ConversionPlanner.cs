@@ -33,6 +33,8 @@ public static class ConversionPlanner
             plan.Phases.Add(JoinPhases.Join(ctx));
         }
 
+        plan.Phases.Add(JoinPhases.EtcdManifests(ctx));
+
         plan.Phases.Add(JoinPhases.PostChecks(ctx));
         return plan;
     }

@@ -34,10 +34,22 @@ public static class JoinPhases
             }
         }
 
+        return p.Build();
+    }
+
+    /// <summary>
+    /// `--initial-cluster` made the same in every etcd manifest, one master at a time (the
+    /// kubelet restarts etcd on each edit). Its own phase: a failure here rolls back only that
+    /// manifest edit, never a join.
+    /// </summary>
+    public static Phase EtcdManifests(PlanContext ctx)
+    {
+        var p = new PhaseBuilder("etcd-manifests", "--initial-cluster consistent in every etcd manifest, one master at a time; gate: etcd back and healthy");
         var initialCluster = string.Join(",", ctx.FinalMasters.Select(m => $"{m.Name}=https://{Specs.Address(m)}:2380"));
         foreach (var m in ctx.FinalMasters)
         {
-            p.Agent(m.Name, "etcd-initial-cluster", $"etcd.yaml --initial-cluster={initialCluster} (kubelet restarts etcd)", Specs.EtcdInitialCluster(initialCluster));
+            p.Agent(m.Name, "initial-cluster", $"etcd.yaml --initial-cluster={initialCluster} (kubelet restarts etcd)", Specs.EtcdInitialCluster(initialCluster));
+            p.AgentGate(m.Name, "etcd-port", "etcd listening again after the restart", Specs.Tcp(Specs.Address(m), 2379, attempts: 120));
             p.AgentGate(m.Name, "etcd-health", "etcd healthy (every member) after the restart", Specs.EtcdHealth(m));
         }
 
