@@ -185,8 +185,7 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         // Files first (newest first), then restarts (in plan order): a restart's rollback
         // restarts again, so it must run after the files it depends on are restored.
         var candidates = phase.Steps.Reverse().Where(s => s.Node == node && !s.Gate && s.Verify == StepVerify.Unspecified).ToList();
-        var ordered = candidates.Where(s => !StepInputs.IsRestart(s)).Concat(candidates.Where(StepInputs.IsRestart).Reverse());
-        foreach (var step in ordered)
+        foreach (var step in StepInputs.RollbackOrder(candidates))
         {
             var record = records[step.Id];
             if (record.State is not (StepState.Succeeded or StepState.Failed) || step.KindCase != PlannedStep.KindOneofCase.Agent)
@@ -212,7 +211,7 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         {
             progress.Message($"== rolling back phase {phase.Name}");
             var candidates = phase.Steps.Reverse().Where(s => !s.Gate && s.Verify == StepVerify.Unspecified).ToList();
-            foreach (var step in candidates.Where(s => !StepInputs.IsRestart(s)).Concat(candidates.Where(StepInputs.IsRestart).Reverse()))
+            foreach (var step in StepInputs.RollbackOrder(candidates))
             {
                 var record = journal.Steps(runId)[step.Id];
                 if (record.State is not (StepState.Succeeded or StepState.Failed))

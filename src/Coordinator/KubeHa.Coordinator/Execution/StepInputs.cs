@@ -28,6 +28,14 @@ public static class StepInputs
         return copy;
     }
 
+    /// <summary>
+    /// The order to roll back <paramref name="newestFirst"/> (completed steps, newest first):
+    /// file restores newest first, then restarts in plan order, because a restart's rollback
+    /// restarts again and must see the restored files.
+    /// </summary>
+    public static IEnumerable<PlannedStep> RollbackOrder(IReadOnlyList<PlannedStep> newestFirst) =>
+        newestFirst.Where(s => !IsRestart(s)).Concat(newestFirst.Where(IsRestart).Reverse());
+
     /// <summary>Steps whose rollback is "restart again", which must follow the file restores.</summary>
     public static bool IsRestart(PlannedStep step) =>
         step.KindCase == PlannedStep.KindOneofCase.Agent && step.Agent.ActionCase is StepSpec.ActionOneofCase.StaticPodRestart or StepSpec.ActionOneofCase.Service;

@@ -44,12 +44,12 @@ public static class JoinPhases
     /// </summary>
     public static Phase EtcdManifests(PlanContext ctx)
     {
-        var p = new PhaseBuilder("etcd-manifests", "--initial-cluster consistent in every etcd manifest, one master at a time; gate: etcd back and healthy");
+        var p = new PhaseBuilder("etcd-manifests", "--initial-cluster consistent in every etcd manifest, one master at a time (etcd restarted, waited for); gate: etcd healthy");
         var initialCluster = string.Join(",", ctx.FinalMasters.Select(m => $"{m.Name}=https://{Specs.Address(m)}:2380"));
         foreach (var m in ctx.FinalMasters)
         {
             p.Agent(m.Name, "initial-cluster", $"etcd.yaml --initial-cluster={initialCluster} (kubelet restarts etcd)", Specs.EtcdInitialCluster(initialCluster));
-            p.AgentGate(m.Name, "etcd-port", "etcd listening again after the restart", Specs.Tcp(Specs.Address(m), 2379, attempts: 120));
+            p.Agent(m.Name, "etcd-restart", "etcd restarted with the new manifest (out and back; waits until it listens)", NodeSpecs.RestartStaticPod("etcd", Specs.Address(m)));
             p.AgentGate(m.Name, "etcd-health", "etcd healthy (every member) after the restart", Specs.EtcdHealth(m));
         }
 

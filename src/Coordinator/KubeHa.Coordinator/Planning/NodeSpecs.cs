@@ -12,7 +12,8 @@ public static class NodeSpecs
     /// Restarts a control-plane static pod and waits for its health: kube-apiserver's /readyz on
     /// <paramref name="address"/> verified against the cluster CA; the controller-manager and the
     /// scheduler serve only self-signed certificates in kubeadm v1.20 (insecure ports off), so their
-    /// secure port accepting connections is the health signal.
+    /// secure port accepting connections is the health signal; etcd's client port likewise (the
+    /// etcd health gate that follows checks it for real).
     /// </summary>
     public static StepSpec RestartStaticPod(string component, string address)
     {
@@ -25,6 +26,7 @@ public static class NodeSpecs
             },
             "kube-controller-manager" => new ProbeAction { Kind = ProbeKind.Tcp, Host = "127.0.0.1", Port = 10257, TimeoutMs = 3000 },
             "kube-scheduler" => new ProbeAction { Kind = ProbeKind.Tcp, Host = "127.0.0.1", Port = 10259, TimeoutMs = 3000 },
+            "etcd" => new ProbeAction { Kind = ProbeKind.Tcp, Host = address, Port = 2379, TimeoutMs = 3000 },
             _ => throw new ArgumentException($"no health check known for static pod {component}", nameof(component)),
         };
         return new StepSpec

@@ -148,7 +148,7 @@ public sealed class KubeadmActionsTests
         Assert.StartsWith("join material: kubeadm not found on node-1", result.Reason, StringComparison.Ordinal);
     }
 
-    private static Configuration.AgentOptions Options(StepHarness h) => new()
+    private static KubeHa.Agent.Configuration.AgentOptions Options(StepHarness h) => new()
     {
         NodeName = h.Options.NodeName,
         CaFile = "unused",
