@@ -41,7 +41,7 @@ public sealed class PlanExecutorVerifyTests : IAsyncLifetime
     };
 
     [Fact]
-    public async Task Apply_VerifyUnchanged_PassesWhenStateIsAsWantedAndFailsNamingTheFileOtherwise()
+    public async Task Apply_VerifyUnchanged_PassesWhenStateIsAsWantedFailsNamingTheFileOtherwiseAndRollsBack()
     {
         await File.WriteAllTextAsync(Path.Combine(_agent.Root, "hosts"), "127.0.0.1 localhost\n");
         using var journal = new RunJournal(_fixture.Temp.Combine("j"), TimeProvider.System);
@@ -55,13 +55,13 @@ public sealed class PlanExecutorVerifyTests : IAsyncLifetime
         var result = await executor.ApplyAsync(plan, CancellationToken.None);
 
         var steps = journal.Steps("run-verify");
-        Assert.Equal(StepState.Succeeded, steps["set"].State);
         Assert.Equal(StepState.Succeeded, steps["same"].State);
         Assert.Equal(StepState.Failed, steps["other"].State);
         Assert.False(result.Succeeded);
         Assert.Contains("hosts would change", result.Message, StringComparison.Ordinal);
-        // A verification is a dry run: the file keeps what the real step wrote.
-        Assert.Contains("127.0.0.1 api.k8s.local", await File.ReadAllTextAsync(Path.Combine(_agent.Root, "hosts")), StringComparison.Ordinal);
-        Assert.DoesNotContain("10.0.0.9", await File.ReadAllTextAsync(Path.Combine(_agent.Root, "hosts")), StringComparison.Ordinal);
+        // The failed check is a gate: the node's step of the phase is rolled back, and the
+        // verification itself, a dry run, never wrote its address.
+        Assert.Equal(StepState.RolledBack, steps["set"].State);
+        Assert.Equal("127.0.0.1 localhost\n", await File.ReadAllTextAsync(Path.Combine(_agent.Root, "hosts")));
     }
 }
