@@ -22,6 +22,11 @@ public static class JoinPhases
             p.AgentGate(first.Name, $"etcd-health-{m.Name}", $"etcd healthy with {members.Count} members", Specs.EtcdHealth(first));
             p.AgentGate(m.Name, "apiserver-readyz", $"kube-apiserver on {m.Name} ready", Specs.Readyz(Specs.Address(m), 6443, Specs.Address(m)));
             p.Cluster($"{m.Name}.ready", $"node {m.Name} Ready", ClusterSpecs.NodesReady([m.Name]), gate: true);
+            // kubeadm join points the new master's controller-manager and scheduler at its own
+            // API server; like the first master's, they go through the endpoint.
+            p.Agent(m.Name, "kubeconfigs", $"kubeconfigs on {m.Name} -> {ctx.EndpointUrl}", Specs.Kubeconfigs(ctx.EndpointUrl, ClientPhases.MasterKubeconfigs));
+            p.Agent(m.Name, "controller-manager-restart", "kube-controller-manager restarted; waits for its secure port", NodeSpecs.RestartStaticPod("kube-controller-manager", Specs.Address(m)));
+            p.Agent(m.Name, "scheduler-restart", "kube-scheduler restarted; waits for its secure port", NodeSpecs.RestartStaticPod("kube-scheduler", Specs.Address(m)));
             foreach (var host in ctx.Lb.ProxyHosts)
             {
                 p.Agent(host.Name, $"{ctx.Lb.ProxyService}-{m.Name}", $"{ctx.Lb.ProxyService} backends + {m.Name}: {string.Join(", ", members.Select(b => b.Name))}",
