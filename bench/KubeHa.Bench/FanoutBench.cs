@@ -12,7 +12,7 @@ internal sealed class FanoutBench(string workDir, Report report, int ansibleMaxN
 {
     public const int AgentsPerProcess = 250;
 
-    public async Task RunAsync(int count)
+    public async Task RunKubeHaAsync(int count)
     {
         var dir = Path.Combine(workDir, string.Create(CultureInfo.InvariantCulture, $"fanout-{count}"));
         var fleet = new Fleet(dir, count, FindPortRange(count));
@@ -67,6 +67,13 @@ internal sealed class FanoutBench(string workDir, Report report, int ansibleMaxN
             }
         }
 
+    }
+
+    /// <summary>The same edit on the same N nodes by Ansible, after KubeHa's run of that N.</summary>
+    public async Task RunAnsibleAsync(int count)
+    {
+        var dir = Path.Combine(workDir, string.Create(CultureInfo.InvariantCulture, $"fanout-{count}"));
+        var fleet = new Fleet(dir, count, 0);
         if (count > ansibleMaxNodes)
         {
             report.Note($"Ansible at N={count} not run (--ansible-max-nodes {ansibleMaxNodes}).");
