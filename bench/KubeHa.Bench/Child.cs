@@ -32,6 +32,8 @@ internal sealed class Child : IDisposable
         _process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {program}");
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) => _firstLine.TrySetException(new InvalidOperationException($"{program} exited before it was ready:\n{Tail}"));
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -41,6 +43,8 @@ internal sealed class Child : IDisposable
 
     /// <summary>Which output line completes <see cref="Matched"/>.</summary>
     public Func<string, bool> Watch { get; set; } = _ => false;
+
+    private string Tail => Output[^Math.Min(Output.Length, 4000)..];
 
     public Task<string> Matched => _firstLine.Task;
 
