@@ -19,7 +19,7 @@ internal static class BenchRun
         var settings = new Dictionary<string, string>
         {
             ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
-            ["fanout"] = $"one plan, one phase, one wave of N kubeconfig_endpoint steps (all submitted at once; AgentConnectionOptions defaults: {new KubeHa.Coordinator.Agents.AgentConnectionOptions().MaxConcurrentCallsPerAgent} calls per agent); agents {FanoutBench.AgentsPerProcess} per process; coordinator in its own process",
+            ["fanout"] = $"one plan, one phase, one wave of N kubeconfig_endpoint steps (all submitted at once; AgentConnectionOptions defaults ({FanoutCoordinatorMode.Options.MaxConcurrentCallsPerAgent} calls per agent, {FanoutCoordinatorMode.Options.Retries} retries) but connect and call timeouts {FanoutCoordinatorMode.Options.ConnectTimeout.TotalSeconds} s); agents {FanoutBench.AgentsPerProcess} per process; coordinator in its own process",
             ["ansible"] = "ansible-playbook, connection local per host, one replace task, gather_facts false, forks 5 and 50",
             ["ack"] = $"{s.AckSteps} sequential noop steps after 500 warm-up, then {s.AckSteps} with {s.Concurrency} in flight, one reused mTLS channel",
             ["agent"] = $"framework-dependent agent run by dotnet (or KUBEHA_BENCH_AGENT={Environment.GetEnvironmentVariable("KUBEHA_BENCH_AGENT")}); {s.Starts} cold starts; idle {s.IdleSeconds} s with drift_check_interval_s {IdleBench.CheckIntervalSeconds}",
@@ -33,7 +33,14 @@ internal static class BenchRun
             {
                 foreach (var n in s.Nodes)
                 {
-                    await fanout.RunKubeHaAsync(n).ConfigureAwait(false);
+                    try
+                    {
+                        await fanout.RunKubeHaAsync(n).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                    {
+                        report.Note($"FAILED: KubeHa fan-out N={n}: {e.Message[..Math.Min(e.Message.Length, 600)]}");
+                    }
                 }
             }
 

@@ -14,6 +14,12 @@ namespace KubeHa.Bench;
 /// </summary>
 internal static class FanoutCoordinatorMode
 {
+    /// <summary>
+    /// Defaults but for the connect and call timeouts (5 s and 15 s): N simultaneous mutual-TLS
+    /// handshakes on a loaded 2-core machine take longer than 5 s at N=100.
+    /// </summary>
+    public static readonly AgentConnectionOptions Options = new() { ConnectTimeout = TimeSpan.FromSeconds(120), CallTimeout = TimeSpan.FromSeconds(120) };
+
     public static async Task<int> RunAsync(string dir, int count, int basePort, string runId)
     {
         var fleet = new Fleet(dir, count, basePort);
@@ -38,7 +44,7 @@ internal static class FanoutCoordinatorMode
         var (client, ca) = fleet.Pki.LoadCoordinatorIdentity();
         var endpoints = Enumerable.Range(0, count).Select(i => new AgentEndpoint(Fleet.Node(i), fleet.Address(i)));
         using var journal = new RunJournal(Path.Combine(dir, "coordinator", runId), TimeProvider.System);
-        await using var pool = new AgentPool(endpoints, client, ca, new AgentConnectionOptions(), TimeProvider.System);
+        await using var pool = new AgentPool(endpoints, client, ca, Options, TimeProvider.System);
         var executor = new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), new LineProgress(TextWriter.Null), TimeProvider.System);
 
         var watch = Stopwatch.StartNew();
