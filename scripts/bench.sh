@@ -19,5 +19,11 @@ if ! command -v ansible-playbook >/dev/null 2>&1; then
   exit 2
 fi
 
+# Each hosted agent holds an inotify instance (drift watcher): N=1000 needs more than the default 128.
+limit=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 0)
+if ((limit < 2048)); then
+  echo "bench: fs.inotify.max_user_instances is $limit; the 1000-node fan-out needs ~1100 (sysctl -w fs.inotify.max_user_instances=8192)" >&2
+fi
+
 dotnet build bench/KubeHa.Bench -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 exec dotnet bench/KubeHa.Bench/bin/Release/net10.0/KubeHa.Bench.dll run "$@"
