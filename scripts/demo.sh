@@ -39,8 +39,11 @@ for node in $(lab nodes); do
   ip=$(cat "/var/lib/kubeha-lab/nodes/$node/ip")
   dir="/var/lib/kubeha-lab/nodes/$node/etc-kubeha"
   kubeha pki issue-agent "$node" --ip "$ip" --out "$dir/pki" >/dev/null
+  role=worker
+  [[ $node == master-* ]] && role=master
   cat >"$dir/agent.yaml" <<YAML
 node_name: $node
+roles: [$role]
 listen: $ip:7443
 health_listen: $ip:7444
 tls: { ca: /etc/kubeha/pki/ca.crt, cert: /etc/kubeha/pki/agent.crt, key: /etc/kubeha/pki/agent.key }
@@ -78,8 +81,9 @@ etcd_members
 
 step "plan (dry run on every agent)"
 kubeha validate -f "$inventory"
-kubeha plan -f "$inventory" | head -n 60
-echo "  ... (full plan: artifacts/bin/kubeha --state-dir $state plan -f $inventory)"
+kubeha plan -f "$inventory" >"$state/plan.txt"
+head -n 60 "$state/plan.txt"
+echo "  ... (the whole plan with every file's diff: $state/plan.txt)"
 
 step "convert: kubeha apply"
 kubeha apply -f "$inventory" --yes
