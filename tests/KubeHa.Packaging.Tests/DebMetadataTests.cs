@@ -20,7 +20,7 @@ public sealed partial class DebMetadataTests(PackagesFixture packages)
         Assert.DoesNotContain("libicu", info, StringComparison.Ordinal);
         foreach (var script in new[] { "postinst", "prerm", "postrm", "conffiles", "control" })
         {
-            Assert.Matches($@"\n \d+ bytes, +\d+ lines +\*? *{script}", info);
+            Assert.Matches($@"\n +\d+ bytes, +\d+ lines +\*? *{script}", info);
         }
 
         Assert.Equal("/etc/kubeha/agent.yaml", Conffiles(packages.AgentDeb));

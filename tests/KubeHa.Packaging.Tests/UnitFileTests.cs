@@ -40,7 +40,9 @@ public sealed class UnitFileTests(PackagesFixture packages) : IDisposable
 
         var result = Cmd.Run("systemd-analyze", "verify", "--root", _root.Root, "kubeha-agent.service");
 
-        Assert.Contains("ProtectSystem", result.StdErr, StringComparison.Ordinal);
+        // systemd 252 says "Failed to parse protect system value ... stricter" at the unit's line.
+        Assert.Contains("stricter", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("kubeha-agent.service:", result.StdErr, StringComparison.Ordinal);
         Assert.Contains("/usr/bin/kubeha-agent is not executable", result.StdErr, StringComparison.Ordinal);
     }
 
