@@ -330,8 +330,10 @@ public sealed class LabClusterTests(LabFixture lab)
         Assert.Empty(PidsIn(namespaces));
         // A killed process may linger a moment as a zombie until pid 1 reaps it: that is gone.
         Assert.DoesNotContain(labProcesses, p => StartTicks(p.Pid) == p.Start && !IsZombie(p.Pid));
-        var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", $"--node-ip {LabCli.Ip(1)[..^1]}|advertise-address={LabCli.Ip(1)[..^1]}");
-        Assert.True(pgrep.ExitCode == 1, $"lab processes left: {pgrep.Stdout}");
+        // The lab subnet's prefix as a regex ("10\.77\.4\."); "--" so pgrep does not take the pattern for an option.
+        var subnet = System.Text.RegularExpressions.Regex.Escape(LabCli.Ip(1)[..^1]);
+        var pgrep = await LabCli.RunProgramAsync("pgrep", TimeSpan.FromSeconds(10), "-f", "--", $"node-ip {subnet}|advertise-address={subnet}");
+        Assert.True(pgrep.ExitCode == 1, $"lab processes left (pgrep exit {pgrep.ExitCode}): {pgrep.Stdout}{pgrep.Stderr}");
     }
 
     /// <summary>
