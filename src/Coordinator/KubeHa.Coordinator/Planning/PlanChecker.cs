@@ -82,7 +82,8 @@ public sealed class PlanChecker(AgentPool agents, TimeProvider time, IClusterSte
             step.Check = new StepResult { StepId = request.StepId, Node = step.Node, Mode = StepMode.Check, Outcome = StepOutcome.Failed, Reason = e.Message };
         }
 
-        return step.Check.Outcome == StepOutcome.Succeeded || (phase != "preflight" && IsExpectedBeforeEarlierSteps(step))
+        // Steps of the join phase act on nodes that only exist as masters after their join.
+        return step.Check.Outcome == StepOutcome.Succeeded || phase == "join" || (phase != "preflight" && IsExpectedBeforeEarlierSteps(step))
             ? null
             : $"{step.Id} on {step.Node}: {step.Check.Outcome.ToString().ToLowerInvariant()}: {step.Check.Reason}";
     }
