@@ -7,6 +7,8 @@ packages=(
   # test and lab programs, all real
   nginx libnginx-mod-stream haproxy keepalived etcd-server etcd-client openssl
   iproute2 iptables procps psmisc util-linux curl ca-certificates kmod
+  # the test summary names failed tests from the TRX files
+  python3
   # packaging (scripts/package.sh and its tests): dpkg-deb, rpmbuild, lintian,
   # systemd-analyze, deb-systemd-helper, readelf
   dpkg-dev rpm lintian fakeroot systemd init-system-helpers binutils

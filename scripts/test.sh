@@ -67,6 +67,20 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + ${t:-0} - ${x:-0}))
 done
 
+# Name every failed test at the end, where a tail of the log still shows it.
+for trx in "$results"/*.trx; do
+  python3 - "$trx" <<'PY' || echo "test: could not read $trx" >&2
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+root = ET.parse(sys.argv[1]).getroot()
+for r in root.iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") in ("Failed", "Error"):
+        msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+        text = (msg.text or "").strip().splitlines() if msg is not None else []
+        print(f"FAILED {r.get('testName')}: {text[0][:300] if text else ''}")
+PY
+done
+
 echo
 echo "phase        time   result"
 printf '%s\n' "${summary[@]}"

@@ -52,8 +52,10 @@ public sealed class AgentConnection : IAsyncDisposable
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 16 * 1024 * 1024,
             // Reconnect soon after an agent restart; the default backoff grows to two minutes.
+            // While the channel backs off, calls fail at once, so its longest backoff must fit in
+            // the last retry delay: then a restarted agent is reached before the retries run out.
             InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
-            MaxReconnectBackoff = TimeSpan.FromSeconds(5),
+            MaxReconnectBackoff = options.MaxReconnectBackoff,
         });
         Client = new AgentService.AgentServiceClient(_channel);
     }
