@@ -130,14 +130,7 @@ public sealed class EtcdClusterFixture : IAsyncLifetime, IDisposable
         throw new TimeoutException($"etcd cluster not healthy after {timeout}: {last?.Reason}\n{string.Join("\n---\n", _members.Select(m => m.Name + ":\n" + m.Log))}");
     }
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
-    }
+    private static int[] FreePorts(int count) => Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToArray();
 
     public Task DisposeAsync()
     {

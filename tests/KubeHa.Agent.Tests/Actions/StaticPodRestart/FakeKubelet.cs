@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using KubeHa.TestSupport;
 
 namespace KubeHa.Agent.Tests.Actions.StaticPodRestart;
 
@@ -18,11 +19,7 @@ internal sealed class FakeKubelet : IAsyncDisposable
     public FakeKubelet(string manifest)
     {
         _manifest = manifest;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        Port = FreePort.Next();
 
         _loop = Task.Run(LoopAsync);
     }
