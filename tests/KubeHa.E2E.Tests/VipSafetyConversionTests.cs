@@ -78,8 +78,9 @@ public sealed partial class VipSafetyConversionTests(ConversionLab lab)
 
         // master-1 is as it was: its old certificate back, its API server serving.
         Assert.Equal(before, await File.ReadAllBytesAsync(certPath));
+        // (master-2 and master-3 have not joined: the run stopped before the join phase.)
         var ready = await LabCli.NodeReadinessAsync();
-        Assert.True(ready.Count == 5 && ready.Values.All(v => v == "True"), string.Join(' ', ready));
+        Assert.True(ready.Count == 3 && ready.Values.All(v => v == "True"), string.Join(' ', ready));
         await ConversionChecks.AssertTlsVerifiesAsync("master-1", $"{ConversionLab.NodeIp("master-1")}:6443", ConversionLab.NodeIp("master-1"));
     }
 
