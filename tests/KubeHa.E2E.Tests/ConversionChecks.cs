@@ -99,8 +99,8 @@ internal static partial class ConversionChecks
                 return;
             }
 
-            // The other nodes stay Ready well past the node grace period.
-            await Task.Delay(TimeSpan.FromSeconds(45));
+            // The other nodes stay Ready well past the node grace period (16 s in the lab).
+            await Task.Delay(TimeSpan.FromSeconds(35));
             var nodes = await LabCli.ExecAsync("master-2", "kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "get", "nodes", "-o", "json");
             Assert.True(nodes.ExitCode == 0, nodes.Describe("kubectl get nodes via master-2"));
             using var json = JsonDocument.Parse(nodes.Stdout);
