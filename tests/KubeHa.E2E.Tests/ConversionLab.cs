@@ -7,63 +7,68 @@ using Xunit.Sdk;
 namespace KubeHa.E2E.Tests;
 
 /// <summary>
-/// One lab for the project (id 1): master-1 + worker-1 + worker-2 from real kubeadm, two empty
-/// nodes master-2 and master-3 to join, the real kubeha-agent on all five (under the lab
-/// supervisor, lab service backend), and the inventory of the default LB mode. Phases are timed
-/// in the diagnostic output. `down` at the end.
+/// The project's lab (id 1), brought up afresh for each scenario (a conversion cannot be run
+/// twice on one cluster): master-1 + worker-1 + worker-2 from real kubeadm, two empty nodes
+/// master-2 and master-3 to join (and lb-1 for the dedicated LB), the real kubeha-agent on every
+/// node (under the lab supervisor, lab service backend), and the inventory of the scenario's LB
+/// mode. Phases are timed in the diagnostic output. `down` at the end.
 /// </summary>
 public sealed class ConversionLab(IMessageSink sink) : IAsyncLifetime
 {
     public static readonly string[] Masters = ["master-1", "master-2", "master-3"];
     public static readonly string[] Workers = ["worker-1", "worker-2"];
-    public static IEnumerable<string> AllNodes => Masters.Concat(Workers);
-
-    public const string EndpointHost = "api.k8s.local";
-    public const int EndpointPort = 8443;
 
     private readonly TempDir _temp = new("kubeha-e2e");
     private LabAgents? _agents;
-    private Exception? _failure;
+    private int _scenarios;
 
-    public LabAgents Agents => _agents ?? throw new InvalidOperationException("lab not set up", _failure);
+    public LabAgents Agents => _agents ?? throw new InvalidOperationException("lab not set up");
 
-    public string InventoryPath => _temp.Combine("cluster.yaml");
+    /// <summary>The scenario's inventory, written by <see cref="PrepareAsync"/>.</summary>
+    public string InventoryPath => _temp.Combine($"cluster-{_scenarios}.yaml");
 
     public string StateDir => Agents.CoordinatorStateDir;
 
-    public string LogDir => _temp.Combine("logs");
+    public string TempDir => _temp.Path;
 
-    public async Task InitializeAsync()
+    /// <summary>The nodes of the current scenario: masters, workers and any LB host.</summary>
+    public IReadOnlyList<string> Nodes { get; private set; } = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// A fresh single-master lab with agents on every node and the inventory for
+    /// <paramref name="scenario"/>; fails the calling test with the setup error if it cannot.
+    /// </summary>
+    public async Task PrepareAsync(E2EScenario scenario)
     {
-        if (!Environment.IsPrivilegedProcess)
-        {
-            return;
-        }
-
-        Directory.CreateDirectory(LogDir);
+        Assert.True(Environment.IsPrivilegedProcess, "the end-to-end tests need root");
         var total = Stopwatch.StartNew();
-        try
+        if (_agents is not null)
         {
-            await TimedAsync("kubeha-lab down (clean slate)", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(2), "down"), "down"));
-            await TimedAsync("kubeha-lab up --workers 2", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(8), "up", "--workers", "2"), "up"));
-            foreach (var m in Masters.Skip(1))
-            {
-                await TimedAsync($"kubeha-lab add-node {m}", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(3), "add-node", m), "add-node"));
-            }
-
-            _agents = new LabAgents();
-            var settings = new LabAgentSettings { ExtraYaml = ["service_manager: lab"] };
-            await TimedAsync("agents on every node", () => _agents.StartAsync(AllNodes, settings));
-            await File.WriteAllTextAsync(InventoryPath, Inventory());
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
-        {
-            _failure = e;
-            Log($"lab setup failed: {e}");
+            await _agents.DisposeAsync();
+            _agents = null;
         }
 
-        Log($"lab setup total {total.Elapsed.TotalSeconds:0.0} s");
+        _scenarios++;
+        await TimedAsync("kubeha-lab down (clean slate)", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(2), "down"), "down"));
+        await TimedAsync("kubeha-lab up --workers 2", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(8), "up", "--workers", "2"), "up"));
+        var added = Masters.Skip(1).Concat(scenario.ExtraNodes).ToList();
+        foreach (var node in added)
+        {
+            await TimedAsync($"kubeha-lab add-node {node}", async () => Check(await LabCli.RunAsync(TimeSpan.FromMinutes(3), "add-node", node), "add-node"));
+        }
+
+        Nodes = [.. Masters, .. Workers, .. scenario.ExtraNodes];
+        _agents = new LabAgents();
+        var settings = new LabAgentSettings { ExtraYaml = ["service_manager: lab"] };
+        await TimedAsync("agents on every node", () => _agents.StartAsync(Nodes, settings));
+        await File.WriteAllTextAsync(InventoryPath, scenario.Inventory(NodeIp));
+        Log($"scenario {scenario.Name}: lab ready in {total.Elapsed.TotalSeconds:0.0} s");
     }
+
+    /// <summary>The node's address in the lab, as the lab assigned it.</summary>
+    public static string NodeIp(string node) => File.ReadAllText(Path.Combine(LabCli.NodeDir(node), "ip")).Trim();
 
     public async Task DisposeAsync()
     {
@@ -81,29 +86,7 @@ public sealed class ConversionLab(IMessageSink sink) : IAsyncLifetime
         _temp.Dispose();
     }
 
-    /// <summary>Fails the calling test with the setup error when the lab did not come up.</summary>
-    public void RequireUp()
-    {
-        Assert.True(_failure is null && _agents is not null, $"lab setup failed: {_failure}");
-    }
-
     public void Log(string message) => sink.OnMessage(new DiagnosticMessage($"[e2e lab {LabCli.Id}] {message}"));
-
-    private static string Inventory()
-    {
-        static string Node(string name, int host, string? role) =>
-            $"  - {{ name: {name}, address: {LabCli.Ip(host)},{(role is null ? string.Empty : $" role: {role},")} agent: \"{LabCli.Ip(host)}:{LabAgents.GrpcPort}\" }}\n";
-        return $"# The e2e lab (lab {LabCli.Id}): 1 master + 2 workers -> 3 masters, local-nginx.\n"
-            + "cluster: e2e\n"
-            + $"kubeconfig: {LabCli.AdminConf}\n"
-            + $"current_api_server: \"{LabCli.Ip(11)}:6443\"\n"
-            + $"endpoint: {{ host: {EndpointHost}, port: {EndpointPort} }}\n"
-            + $"load_balancer: {{ mode: local-nginx, listen_port: {EndpointPort}, balance: leastconn }}\n"
-            + "join_ignore_preflight_errors: [all]\n"
-            + "nodes:\n"
-            + Node("master-1", 11, "master") + Node("worker-1", 12, "worker") + Node("worker-2", 13, "worker")
-            + "add_masters:\n" + Node("master-2", 14, null) + Node("master-3", 15, null);
-    }
 
     private static void Check(LabCli.Result result, string what)
     {

@@ -28,6 +28,16 @@ internal sealed class ProbeAction : IStepAction
         }
 
         var target = $"{p.Kind} {p.Host}:{p.Port}{(p.Kind == ProbeKind.Https ? settings.Path : string.Empty)}";
+        if (context.DryRun)
+        {
+            // A dry run says whether the gate passes now; waiting out every attempt would only
+            // make `kubeha plan` slow (a VIP that does not exist yet times out 30 times).
+            var now = await ProbeAttempt.RunAsync(settings, context, cancellationToken).ConfigureAwait(false);
+            return now is null
+                ? ActionResult.Succeeded()
+                : ActionResult.Failed($"probe {target} from {context.Node} does not pass now (dry run: one attempt; the run tries {settings.Attempts} time(s)): {now}");
+        }
+
         string? last = null;
         for (var attempt = 1; attempt <= settings.Attempts; attempt++)
         {

@@ -54,6 +54,29 @@ public sealed class ProbeActionTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_ClosedPort_TriesOnceAndSaysTheRunWouldRetry()
+    {
+        var port = FreePort.Next();
+
+        var result = await _runner.CheckAsync(Spec(new ProbeSpec { Kind = ProbeKind.Tcp, Host = "127.0.0.1", Port = port, Attempts = 30, IntervalMs = 1000 }));
+
+        Assert.Equal(StepOutcome.Failed, result.Outcome);
+        Assert.Contains("does not pass now (dry run: one attempt; the run tries 30 time(s))", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("refused", result.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Check_Listening_Passes()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+
+        var result = await _runner.CheckAsync(Spec(new ProbeSpec { Kind = ProbeKind.Tcp, Host = "127.0.0.1", Port = ((IPEndPoint)listener.LocalEndpoint).Port, Attempts = 30 }));
+
+        Assert.Equal(StepOutcome.Succeeded, result.Outcome);
+    }
+
+    [Fact]
     public async Task Tcp_ClosedPort_FailsAfterEveryAttempt()
     {
         int port;
