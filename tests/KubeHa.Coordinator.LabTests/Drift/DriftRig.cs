@@ -122,6 +122,8 @@ internal sealed class DriftRig : IAsyncDisposable
             + $"current_api_server: \"{LabCli.Ip(11)}:6443\"\n"
             + $"endpoint: {{ host: {EndpointHost}, port: 8443 }}\n"
             + "load_balancer: { mode: local-nginx, listen_port: 8443, balance: leastconn }\n"
+            + "# one master, not converted: the drift tests check the lab as `up` left it\n"
+            + "allow_unsafe_etcd_count: true\n"
             + "nodes:\n"
             + Node("master-1", 11, "master") + Node("worker-1", 12, "worker") + Node("worker-2", 13, "worker");
     }
