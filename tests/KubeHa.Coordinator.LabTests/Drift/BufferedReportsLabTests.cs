@@ -28,7 +28,7 @@ public sealed class BufferedReportsLabTests(ClusterLab lab, ITestOutputHelper ou
         var haproxyId = $"{Node}/service_inactive/haproxy";
         var originals = new[] { keepalived, haproxy }.ToDictionary(p => p, p => File.Exists(p) ? File.ReadAllBytes(p) : null);
         await rig.Serve.StartAsync();
-        var settings = DriftRig.Settings(checkIntervalSeconds: 60);
+        var settings = DriftRig.Settings("worker", checkIntervalSeconds: 60);
         var agent = await rig.Agents.StartAsync(Node, settings);
         var outbox = Path.Combine(agent.StateDir, "drift", "outbox");
         try

@@ -51,8 +51,11 @@ internal sealed class DriftRig : IAsyncDisposable
     public void Log(string message) => _output.WriteLine($"[{_watch.Elapsed.TotalSeconds,6:0.0} s] {message}");
 
     /// <summary>Agent settings: lab services, push to the daemon on the bridge, retry at most every 2 s.</summary>
-    public static LabAgentSettings Settings(int checkIntervalSeconds, params string[] extra) => new()
+    public static LabAgentSettings Settings(int checkIntervalSeconds, params string[] extra) => Settings("master", checkIntervalSeconds, extra);
+
+    public static LabAgentSettings Settings(string role, int checkIntervalSeconds, params string[] extra) => new()
     {
+        Roles = [role],
         ExtraYaml = ["service_manager: lab", $"collector: {KubehaServe.Listen}", $"drift_check_interval_s: {checkIntervalSeconds}", "drift_retry_max_s: 2", .. extra],
     };
 
@@ -79,7 +82,7 @@ internal sealed class DriftRig : IAsyncDisposable
         }
 
         Assert.Fail($"{what}: not within {timeout.TotalSeconds:0} s; store items:\n{Describe(items)}\nkubeha serve log:\n{Tail(Serve.Log)}\nagent logs:\n" +
-                    string.Join("\n", Agents.Running.Values.Select(a => $"--- {a.Node}\n{Tail(LabAgents.ReadLog(a))}")));
+                    string.Join("\n", Agents.Running.Values.Select(a => $"--- {a.Node}\n{Tail(LabAgents.ReadLog(a))}\n{Inotify(a)}")));
         return watch.Elapsed;
     }
 
@@ -108,6 +111,36 @@ internal sealed class DriftRig : IAsyncDisposable
         request.RunId = RunId;
         await using var connection = Agents.Connect(node);
         return await _submitter.RunAsync(connection, request, NullStepObserver.Instance, CancellationToken.None);
+    }
+
+    /// <summary>The agent's inotify descriptors and their watches (diagnostics for a missed file event).</summary>
+    private static string Inotify(LabAgent agent)
+    {
+        var pidFile = Path.Combine(LabCli.NodeDir(agent.Node), "svc", LabAgents.ServiceName + ".pid");
+        if (!File.Exists(pidFile))
+        {
+            return "(no pid file)";
+        }
+
+        var pid = File.ReadAllText(pidFile).Trim();
+        var lines = new List<string> { $"agent pid {pid}" };
+        try
+        {
+            foreach (var fd in Directory.EnumerateFiles($"/proc/{pid}/fd"))
+            {
+                var target = new FileInfo(fd).LinkTarget ?? string.Empty;
+                if (target.Contains("inotify", StringComparison.Ordinal))
+                {
+                    lines.Add($"fd {Path.GetFileName(fd)}: " + File.ReadAllText($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").Replace('\n', ' '));
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            lines.Add(e.Message);
+        }
+
+        return string.Join("\n", lines);
     }
 
     private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;

@@ -30,9 +30,12 @@ internal static partial class EtcdSecondMember
     public static async Task<string> AddAsync(Action<string> log)
     {
         var ip = LabCli.Ip(12);
-        Directory.CreateDirectory(NodePki);
-        File.Copy(Path.Combine(MasterPki, "ca.crt"), Path.Combine(NodePki, "ca.crt"), overwrite: true);
-        File.Copy(Path.Combine(MasterPki, "ca.key"), Path.Combine(NodePki, "ca.key"), overwrite: true);
+        // A cert dir of its own holding only the etcd CA: on worker-1 itself kubeadm sees ca.crt
+        // without ca.key and refuses ("external CA" mode).
+        var certDir = Path.Combine(LabCli.NodeDir(Node), "etcd-pki");
+        Directory.CreateDirectory(Path.Combine(certDir, "etcd"));
+        File.Copy(Path.Combine(MasterPki, "ca.crt"), Path.Combine(certDir, "etcd", "ca.crt"), overwrite: true);
+        File.Copy(Path.Combine(MasterPki, "ca.key"), Path.Combine(certDir, "etcd", "ca.key"), overwrite: true);
         var config = Path.Combine(LabCli.NodeDir(Node), "kubeadm-etcd.yaml");
         await File.WriteAllTextAsync(config, $"""
             apiVersion: kubeadm.k8s.io/v1beta2
@@ -45,9 +48,22 @@ internal static partial class EtcdSecondMember
             apiVersion: kubeadm.k8s.io/v1beta2
             kind: ClusterConfiguration
             kubernetesVersion: v1.20.2
+            certificatesDir: {certDir}
 
             """);
-        await ShAsync(Node, $"kubeadm init phase certs etcd-server --config {config} && kubeadm init phase certs etcd-peer --config {config}");
+        try
+        {
+            await ShAsync(Node, $"kubeadm init phase certs etcd-server --config {config} && kubeadm init phase certs etcd-peer --config {config}");
+            Directory.CreateDirectory(NodePki);
+            foreach (var name in new[] { "ca.crt", "server.crt", "server.key", "peer.crt", "peer.key" })
+            {
+                File.Copy(Path.Combine(certDir, "etcd", name), Path.Combine(NodePki, name), overwrite: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(certDir, recursive: true);
+        }
 
         var added = await ShAsync("master-1", $"{Etcdctl} member add {Node} --peer-urls=https://{ip}:2380 --learner");
         var id = MemberAdded().Match(added).Groups[1].Value;

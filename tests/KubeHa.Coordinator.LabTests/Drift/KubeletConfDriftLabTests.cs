@@ -30,7 +30,7 @@ public sealed class KubeletConfDriftLabTests(ClusterLab lab, ITestOutputHelper o
         var oldServer = $"https://{LabCli.Ip(11)}:6443";
         Assert.Contains($"server: {oldServer}", System.Text.Encoding.UTF8.GetString(original), StringComparison.Ordinal);
         await rig.Serve.StartAsync();
-        await rig.Agents.StartAsync(Node, DriftRig.Settings(checkIntervalSeconds: 60));
+        await rig.Agents.StartAsync(Node, DriftRig.Settings("worker", checkIntervalSeconds: 60));
         rig.Log("daemon and agent up");
 
         var step = new StepSpec { KubeconfigEndpoint = new KubeconfigEndpointAction { Server = "https://master-1:6443", Files = { new KubeconfigFile { Path = KubeletConf, Required = true } } } };

@@ -73,7 +73,7 @@ public sealed class NodeRuleDriftLabTests(ClusterLab lab, ITestOutputHelper outp
         var cfg = Path.Combine(LabCli.NodeDir(node), "etc-haproxy", "haproxy.cfg");
         var original = File.Exists(cfg) ? await File.ReadAllBytesAsync(cfg) : null;
         await rig.Serve.StartAsync();
-        await rig.Agents.StartAsync(node, DriftRig.Settings(checkIntervalSeconds: 2));
+        await rig.Agents.StartAsync(node, DriftRig.Settings("worker", checkIntervalSeconds: 2));
 
         var config = await rig.ApplyAsync(node, "haproxy-config", new StepSpec
         {
