@@ -96,7 +96,13 @@ internal static partial class EtcdSecondMember
     {
         if (id is not null)
         {
-            await ShAsync("master-1", $"{Etcdctl} member remove {id}");
+            // etcd's strict reconfiguration check refuses ("unhealthy cluster") until the member
+            // has been connected for its health interval (5 s): retry.
+            await LabCli.EventuallyAsync($"etcd member {id} removed", TimeSpan.FromSeconds(60), async () =>
+            {
+                var remove = await LabCli.ExecAsync("master-1", "sh", "-c", $"{Etcdctl} member remove {id}");
+                return (remove.ExitCode == 0, remove.Stdout + remove.Stderr);
+            });
             log($"etcd member {id} removed");
         }
 
