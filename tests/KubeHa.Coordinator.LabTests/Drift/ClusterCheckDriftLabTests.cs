@@ -71,7 +71,8 @@ public sealed class ClusterCheckDriftLabTests(ClusterLab lab, ITestOutputHelper 
                 await LabCli.EventuallyAsync("CoreDNS replicas all on worker-2", TimeSpan.FromSeconds(120), async () =>
                 {
                     var now = await PlacementAsync();
-                    return (now.Count == 2 && now.All(n => n == "worker-2"), string.Join(", ", now));
+                    // A surge pod may stay: no pod of a Deployment ever becomes available in the lab.
+                    return (now.Count >= 2 && now.All(n => n == "worker-2"), string.Join(", ", now));
                 });
                 nodes = await PlacementAsync();
             }
