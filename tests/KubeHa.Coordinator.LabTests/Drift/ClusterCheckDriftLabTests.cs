@@ -52,26 +52,26 @@ public sealed class ClusterCheckDriftLabTests(ClusterLab lab, ITestOutputHelper 
     /// <summary>
     /// After `up` both CoreDNS pods are bound to master-1 (see CoreDnsSpreadLabTests) and that is
     /// what is checked. When an earlier test spread them, they are pinned to worker-2 first
-    /// (nodeSelector; the pin is removed at the end), so the report is checked either way.
+    /// (nodeSelector and Recreate; both restored at the end), so the report is checked either way.
     /// </summary>
     [LabFact]
     public async Task CoreDns_AllReplicasOnOneNode_Reported()
     {
         lab.RequireUp();
         await using var rig = new DriftRig(output, nameof(CoreDns_AllReplicasOnOneNode_Reported), clusterIntervalSeconds: 2);
-        var pinned = false;
+        V1DeploymentStrategy? strategy = null;
         try
         {
             var nodes = await PlacementAsync();
             if (nodes.Distinct(StringComparer.Ordinal).Count() != 1 || nodes.Count < 2)
             {
-                rig.Log($"CoreDNS on {string.Join(", ", nodes)}: pinning it to worker-2");
-                pinned = true;
-                await PinAsync("\"worker-2\"");
+                // Recreate: a rolling update never finishes in the lab (no Deployment pod becomes available).
+                rig.Log($"CoreDNS on {string.Join(", ", nodes)}: pinning it to worker-2 (Recreate)");
+                strategy = (await lab.Client.AppsV1.ReadNamespacedDeploymentAsync("coredns", "kube-system")).Spec.Strategy;
+                await PatchAsync("""{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null},"template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":"worker-2"}}}}}""");
                 await LabCli.EventuallyAsync("CoreDNS replicas all on worker-2", TimeSpan.FromSeconds(120), async () =>
                 {
                     var now = await PlacementAsync();
-                    // A surge pod may stay: no pod of a Deployment ever becomes available in the lab.
                     return (now.Count >= 2 && now.All(n => n == "worker-2"), string.Join(", ", now));
                 });
                 nodes = await PlacementAsync();
@@ -89,9 +89,9 @@ public sealed class ClusterCheckDriftLabTests(ClusterLab lab, ITestOutputHelper 
         }
         finally
         {
-            if (pinned)
+            if (strategy is not null)
             {
-                await PinAsync("null");
+                await PatchAsync("""{"spec":{"strategy":""" + KubernetesJson.Serialize(strategy) + ""","template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":null}}}}}""");
             }
         }
     }
@@ -102,8 +102,6 @@ public sealed class ClusterCheckDriftLabTests(ClusterLab lab, ITestOutputHelper 
         return pods.Items.Where(p => p.Metadata.DeletionTimestamp is null && !string.IsNullOrEmpty(p.Spec.NodeName)).Select(p => p.Spec.NodeName).ToList();
     }
 
-    private Task<V1Deployment> PinAsync(string value) =>
-        lab.Client.AppsV1.PatchNamespacedDeploymentAsync(
-            new V1Patch("""{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":""" + value + "}}}}}", V1Patch.PatchType.StrategicMergePatch),
-            "coredns", "kube-system");
+    private Task<V1Deployment> PatchAsync(string patch) =>
+        lab.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), "coredns", "kube-system");
 }
