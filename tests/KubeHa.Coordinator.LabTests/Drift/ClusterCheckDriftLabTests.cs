@@ -71,6 +71,13 @@ public sealed class ClusterCheckDriftLabTests(ClusterLab lab, ITestOutputHelper 
                 await PatchAsync("""{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null},"template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":"worker-2"}}}}}""");
                 await LabCli.EventuallyAsync("CoreDNS replicas all on worker-2", TimeSpan.FromSeconds(120), async () =>
                 {
+                    // No kubelet confirms the deletion of a non-static pod in the lab: finish it as the node's would.
+                    var pods = await lab.Client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-dns");
+                    foreach (var gone in pods.Items.Where(p => p.Metadata.DeletionTimestamp is not null))
+                    {
+                        await lab.Client.CoreV1.DeleteNamespacedPodAsync(gone.Metadata.Name, "kube-system", gracePeriodSeconds: 0);
+                    }
+
                     var now = await PlacementAsync();
                     return (now.Count >= 2 && now.All(n => n == "worker-2"), string.Join(", ", now));
                 });
