@@ -53,8 +53,17 @@ internal sealed partial class DriftMonitor : BackgroundService
         {
             if (_rewatch)
             {
-                _rewatch = false;
-                _watcher.Watch(_checker.WatchedPaths());
+                try
+                {
+                    _watcher.Watch(_checker.WatchedPaths());
+                    _rewatch = false;
+                }
+                catch (IOException e)
+                {
+                    // Typically no inotify instance left (fs.inotify.max_user_instances, shared by
+                    // every process of the user): check anyway, try the watch again next time.
+                    LogWatchFailed(_logger, e.Message);
+                }
             }
 
             var items = await _checker.CheckAsync(cancellationToken).ConfigureAwait(false);
@@ -109,6 +118,9 @@ internal sealed partial class DriftMonitor : BackgroundService
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "drift report {Sequence}: {Count} open item(s)")]
     private static partial void LogReport(ILogger logger, ulong sequence, int count);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "drift watch (inotify) not set up: {Error}; file changes are seen at the periodic check until it is")]
+    private static partial void LogWatchFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "drift check failed; retried at the next change or interval")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception);

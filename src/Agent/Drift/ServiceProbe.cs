@@ -1,29 +1,49 @@
 using System.Diagnostics;
+using KubeHa.Agent.Services;
 
 namespace KubeHa.Agent.Drift;
 
 /// <summary>
-/// systemd's view when the node runs systemd (<c>systemctl is-active</c>), else whether a
-/// process of that name runs (/proc/PID/comm), which also covers nodes without an init system.
+/// With <c>service_manager: lab</c>, the lab supervisor's answer (<c>svc is-active</c>): lab
+/// nodes share the host's PID namespace, so a process of the same name in another node must not
+/// count. Otherwise systemd's view when the node runs systemd (<c>systemctl is-active</c>), else
+/// whether a process of that name runs (/proc/PID/comm), which also covers nodes without an init
+/// system.
 /// </summary>
 internal sealed class ServiceProbe : IServiceProbe
 {
     private readonly string _procRoot;
     private readonly bool _systemd;
+    private readonly IServiceManager? _lab;
 
-    public ServiceProbe()
-        : this("/proc", Directory.Exists("/run/systemd/system") && (File.Exists("/usr/bin/systemctl") || File.Exists("/bin/systemctl")))
+    public ServiceProbe(IServiceManager manager)
+        : this("/proc", Directory.Exists("/run/systemd/system") && (File.Exists("/usr/bin/systemctl") || File.Exists("/bin/systemctl")),
+            manager.Name == "lab" ? manager : null)
     {
     }
 
-    internal ServiceProbe(string procRoot, bool systemd)
+    internal ServiceProbe(string procRoot, bool systemd, IServiceManager? lab = null)
     {
         _procRoot = procRoot;
         _systemd = systemd;
+        _lab = lab;
     }
 
     public async Task<bool> IsActiveAsync(string service, CancellationToken cancellationToken)
     {
+        if (_lab is not null)
+        {
+            try
+            {
+                return (await _lab.GetStateAsync(service, cancellationToken).ConfigureAwait(false)).Active;
+            }
+            catch (ServiceManagerException)
+            {
+                // The supervisor could not answer: fall back to the process table.
+                return ProcessRuns(service);
+            }
+        }
+
         if (_systemd && await SystemdActiveAsync(service, cancellationToken).ConfigureAwait(false))
         {
             return true;

@@ -25,7 +25,9 @@ internal static class AgentHost
         var ca = LoadCa(options.CaFile);
         var serverCert = LoadServerCertificate(options.CertFile, options.KeyFile);
 
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // No appsettings reload: each reloadable file costs an inotify instance (128 per user by
+        // default, shared with the kubelet and everything else); the drift watch needs its own.
+        var builder = WebApplication.CreateSlimBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         builder.Host.UseSystemd();
         // UseSystemd sends READY=1 and STOPPING=1 but no watchdog pings; read the settings now,
         // before anything could change the environment.

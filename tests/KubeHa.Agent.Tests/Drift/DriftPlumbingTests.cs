@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Drift;
+using KubeHa.Agent.Services;
 using KubeHa.Protos.Agent.V1;
 using KubeHa.TestSupport;
 
@@ -38,6 +39,29 @@ public sealed class DriftPlumbingTests
 
             Assert.True(await probe.IsActiveAsync("sleep", CancellationToken.None));
             Assert.False(await probe.IsActiveAsync("kubeha-no-such-service", CancellationToken.None));
+        }
+        finally
+        {
+            sleep.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task ServiceProbe_LabManager_AsksTheSupervisorNotTheSharedProcessTable()
+    {
+        // Lab nodes share the host's PID namespace: a `sleep` runs (this one), but the node's
+        // supervisor says it is inactive there, and that is the answer.
+        using var dir = new TempDir("kubeha-svc");
+        var svc = dir.Combine("svc");
+        await File.WriteAllTextAsync(svc, "#!/bin/sh\ncase \"$2\" in haproxy) echo active; exit 0;; *) echo inactive; exit 3;; esac\n");
+        File.SetUnixFileMode(svc, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var sleep = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+        try
+        {
+            var probe = new ServiceProbe(new LabServiceManager(TimeProvider.System, svc));
+
+            Assert.False(await probe.IsActiveAsync("sleep", CancellationToken.None));
+            Assert.True(await probe.IsActiveAsync("haproxy", CancellationToken.None));
         }
         finally
         {

@@ -17,11 +17,16 @@ namespace KubeHa.Coordinator.Drift;
 /// </summary>
 public static class DriftDaemon
 {
+    /// <summary>Host setting that turns off the file watchers of appsettings*.json.</summary>
+    public const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
+
     public static WebApplication Build(DriftDaemonOptions options, TimeProvider time)
     {
         var pki = new PkiStore(options.StateDir, time);
         var (serverCert, ca) = pki.LoadCoordinatorIdentity();
-        var builder = WebApplication.CreateSlimBuilder([]);
+        // No appsettings reload: each reloadable file is an inotify instance (128 per user by
+        // default, shared with every other program on the host), and nothing here reads them.
+        var builder = WebApplication.CreateSlimBuilder([NoConfigReload]);
         builder.Host.UseSystemd();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
