@@ -27,8 +27,7 @@ internal static class RunCommands
         var planFile = new Option<string>("--plan") { Description = "Run this plan (JSON from `kubeha plan -o json`), exactly as reviewed; without it the plan is made from the inventory and dry-run first" };
         var resume = new Option<string>("--resume") { Description = "Continue the journaled run RUN_ID; completed steps are not repeated" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
-        var progressMode = ProgressOption.Create();
-        var cmd = new Command("apply", "Run a plan across the agents, journaled, gated and resumable") { file, planFile, resume, yes, progressMode };
+        var cmd = new Command("apply", "Run a plan across the agents, journaled, gated and resumable") { file, planFile, resume, yes };
         cmd.SetAction(async (parse, ct) =>
         {
             var ctx = context();
@@ -102,20 +101,10 @@ internal static class RunCommands
                 await using var lease = kubernetes is null ? null
                     : await new ClusterLock(kubernetes.Client, ctx.Time).AcquireAsync(ClusterLock.HolderFor(id), ct).ConfigureAwait(false);
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct, lease?.Lost ?? CancellationToken.None);
-                var progress = ProgressOption.Open(parse.GetValue(progressMode), ctx);
-                RunResult result;
-                try
-                {
-                    var executor = new PlanExecutor(journal, pool, cluster, progress, ctx.Time);
-                    result = plan is null
-                        ? await executor.ResumeAsync(runId!, lost.Token).ConfigureAwait(false)
-                        : await executor.ApplyAsync(plan, lost.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    (progress as IDisposable)?.Dispose();
-                }
-
+                var executor = new PlanExecutor(journal, pool, cluster, new LineProgress(ctx.Out), ctx.Time);
+                var result = plan is null
+                    ? await executor.ResumeAsync(runId!, lost.Token).ConfigureAwait(false)
+                    : await executor.ApplyAsync(plan, lost.Token).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
                     ctx.Err.WriteLine($"kubeha apply: {result.Message}");
@@ -159,8 +148,7 @@ internal static class RunCommands
     {
         var file = InventoryArgs.File();
         var run = new Argument<string>("RUN_ID") { Description = "The run to undo" };
-        var progressMode = ProgressOption.Create();
-        var cmd = new Command("rollback", "Undo a run, phase by phase in reverse, from the agents' backups") { file, run, progressMode };
+        var cmd = new Command("rollback", "Undo a run, phase by phase in reverse, from the agents' backups") { file, run };
         cmd.SetAction(async (parse, ct) =>
         {
             var ctx = context();
@@ -175,17 +163,9 @@ internal static class RunCommands
                 using var journal = new RunJournal(ctx.StateDir, ctx.Time);
                 await using var pool = ctx.OpenPool(inventory);
                 using var kubernetes = PlanCommand.ClusterRunner(inventory, ctx);
-                var progress = ProgressOption.Open(parse.GetValue(progressMode), ctx);
-                try
-                {
-                    var result = await new PlanExecutor(journal, pool, kubernetes is null ? new OfflineClusterStepRunner() : kubernetes, progress, ctx.Time)
-                        .RollbackRunAsync(parse.GetValue(run)!, ct).ConfigureAwait(false);
-                    return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
-                }
-                finally
-                {
-                    (progress as IDisposable)?.Dispose();
-                }
+                var result = await new PlanExecutor(journal, pool, kubernetes is null ? new OfflineClusterStepRunner() : kubernetes, new LineProgress(ctx.Out), ctx.Time)
+                    .RollbackRunAsync(parse.GetValue(run)!, ct).ConfigureAwait(false);
+                return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
             }
             catch (Exception e) when (e is PkiException or KeyNotFoundException)
             {
