@@ -1,6 +1,8 @@
 using KubeHa.Coordinator.Agents;
+using KubeHa.Coordinator.Execution;
 using KubeHa.Coordinator.Tests.Integration;
 using KubeHa.Protos.Agent.V1;
+using KubeHa.Protos.Coordinator.V1;
 using KubeHa.TestSupport;
 
 namespace KubeHa.Coordinator.Tests.Agents;
@@ -57,5 +59,27 @@ public sealed class AgentConnectionTests : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.GetNodeInfoAsync(cts.Token));
+    }
+
+    [Fact]
+    public async Task Apply_AgentTlsHandshakeNeverCompletes_StepJournaledFailedAndRunEndsCleanly()
+    {
+        using var journal = new RunJournal(_fixture.Temp.Combine("journal"), TimeProvider.System);
+        var (client, ca) = _fixture.Pki.LoadCoordinatorIdentity();
+        await using var pool = new AgentPool([new AgentEndpoint("node-x", _blackHole.Address)], client, ca,
+            new AgentConnectionOptions { ConnectTimeout = TimeSpan.FromMilliseconds(200), Retries = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(50) }, TimeProvider.System);
+        var phase = new Phase { Name = "p", Description = "p" };
+        phase.Steps.Add(new PlannedStep { Id = "s1", Node = "node-x", Description = "noop", Agent = new StepSpec { Noop = new NoopAction() } });
+        var plan = new Plan { RunId = "run-stall", Cluster = "test" };
+        plan.Phases.Add(phase);
+
+        var result = await new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), new LineProgress(TextWriter.Null), TimeProvider.System)
+            .ApplyAsync(plan, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("step 's1' on node 'node-x' failed: agent node-x", result.Message, StringComparison.Ordinal);
+        Assert.Equal(StepState.Failed, journal.Steps("run-stall")["s1"].State);
+        Assert.Contains("ConnectTimeout", journal.Steps("run-stall")["s1"].Reason, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Failed, journal.Runs().Single().Status);
     }
 }

@@ -1,5 +1,7 @@
 using KubeHa.Coordinator.Agents;
 using KubeHa.Coordinator.Execution;
+using KubeHa.Coordinator.Execution.Progress;
+using KubeHa.Coordinator.Tests.Execution.Progress;
 using KubeHa.Coordinator.Tests.Integration;
 using KubeHa.Protos.Agent.V1;
 using KubeHa.Protos.Coordinator.V1;
@@ -195,5 +197,29 @@ public sealed class PlanExecutorRollbackTests : IAsyncLifetime
         Assert.Equal(2, steps["c1"].Attempt);
         Assert.Equal(1, steps["a1"].Attempt);
         Assert.Equal(["c1", "api", "c1", "api"], _cluster.Ran);
+    }
+
+    [Fact]
+    public async Task Apply_LiveView_FinalScreenShowsSummaryFailureAndRolledBackRows()
+    {
+        _cluster.FailRun.Add("api");
+        var plan = NewPlan("run-live", [Noop("a0", "node-a"), Noop("b0", "node-b")], [ConfigMap("c1"), Noop("a1", "node-a"), ApiGate("api")]);
+        using var journal = new RunJournal(_fixture.Temp.Combine("run-live"), TimeProvider.System);
+        await using var pool = Pool();
+        var screen = new StringWriter();
+        using (var view = new TerminalProgress(screen, TimeProvider.System, () => 100, () => 30, colour: false))
+        {
+            await new PlanExecutor(journal, pool, _cluster, view, TimeProvider.System).ApplyAsync(plan, CancellationToken.None);
+        }
+
+        var lines = AnsiScreen.Replay(screen.ToString());
+
+        Assert.Matches(@"^phase 1/2 p1: 2 steps, 0 changed, \d+ s$", lines[0]);
+        Assert.Equal("FAILED [cluster] api ready api: failed: api failed on purpose", lines[1]);
+        Assert.StartsWith("phase 'p2': gate 'api' on the cluster failed", lines[2], StringComparison.Ordinal);
+        Assert.Matches(@"^apply run-live: FAILED in phase 2/2 p2 after \d+ s", lines[3]);
+        Assert.Matches(@"^  cluster rolled back\s+2/2  cluster-info c1: restored c1$", lines[4]);
+        Assert.Matches(@"^  node-a  ok\s+1/1  noop a1$", lines[5]);
+        Assert.Equal(6, lines.Count);
     }
 }
