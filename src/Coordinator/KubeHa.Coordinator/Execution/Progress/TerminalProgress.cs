@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using KubeHa.Protos.Coordinator.V1;
 
 namespace KubeHa.Coordinator.Execution.Progress;
@@ -16,11 +15,8 @@ public sealed class TerminalProgress : IRunProgress, IDisposable
     /// <summary>The shortest time between two redraws (10 per second).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    private const char Esc = '\u001b';
-    private readonly TextWriter _output;
     private readonly TimeProvider _time;
-    private readonly Func<int> _width;
-    private readonly Func<int> _height;
+    private readonly LiveFrame _frame;
     private readonly bool _colour;
     private readonly Lock _gate = new();
     private readonly List<string> _pending = [];
@@ -31,7 +27,6 @@ public sealed class TerminalProgress : IRunProgress, IDisposable
     private DateTimeOffset _runStarted;
     private DateTimeOffset _lastDraw = DateTimeOffset.MinValue;
     private long _drawnSecond = -1;
-    private int _drawn;
     private bool _dirty;
     private string? _finalHeader;
 
@@ -42,10 +37,8 @@ public sealed class TerminalProgress : IRunProgress, IDisposable
     /// <param name="colour">Colour the state words (off for NO_COLOR).</param>
     public TerminalProgress(TextWriter output, TimeProvider time, Func<int> width, Func<int> height, bool colour)
     {
-        _output = output;
         _time = time;
-        _width = width;
-        _height = height;
+        _frame = new LiveFrame(output, width, height, colour);
         _colour = colour;
         _runStarted = time.GetUtcNow();
     }
@@ -207,40 +200,11 @@ public sealed class TerminalProgress : IRunProgress, IDisposable
         }
     }
 
-    /// <summary>Moves up over the previous live block, clears it, prints the pending lines, then the block again.</summary>
     private void Draw()
     {
         var now = _time.GetUtcNow();
-        var width = Math.Max(20, SafeSize(_width, 80)) - 1;
-        var height = Math.Max(4, SafeSize(_height, 24));
-        var frame = new StringBuilder();
-        if (_drawn > 0)
-        {
-            frame.Append('\r').Append(Esc).Append('[').Append(_drawn.ToString(CultureInfo.InvariantCulture)).Append('A');
-        }
-
-        frame.Append(Esc).Append("[J");
-        foreach (var line in _pending)
-        {
-            frame.Append(line).Append('\n');
-        }
-
+        _frame.Draw(_pending, _finalHeader ?? Header(now), _board);
         _pending.Clear();
-        var header = ScreenText.Fit(_finalHeader ?? Header(now), width);
-        var block = new List<string> { _colour ? header.Replace(": FAILED ", $": {ScreenText.Paint("FAILED", "31;1", true)} ", StringComparison.Ordinal) : header };
-        if (_board is not null)
-        {
-            block.AddRange(_board.Lines(width, height - 2, _colour));
-        }
-
-        foreach (var line in block)
-        {
-            frame.Append(line).Append('\n');
-        }
-
-        _drawn = block.Count;
-        _output.Write(frame.ToString());
-        _output.Flush();
         _lastDraw = now;
         _drawnSecond = (long)(now - _runStarted).TotalSeconds;
         _dirty = false;
@@ -250,17 +214,4 @@ public sealed class TerminalProgress : IRunProgress, IDisposable
     private string Header(DateTimeOffset now) => _board is null
         ? $"{_verb} {_runId}: {ScreenText.Duration(now - _runStarted)}"
         : $"{_verb} {_runId}: {(_board.Rollback ? "rolling back " : string.Empty)}{_board.Title}, {ScreenText.Duration(now - _board.Started)} (run {ScreenText.Duration(now - _runStarted)})";
-
-    private static int SafeSize(Func<int> size, int fallback)
-    {
-        try
-        {
-            var value = size();
-            return value > 0 ? value : fallback;
-        }
-        catch (IOException)
-        {
-            return fallback;
-        }
-    }
 }
