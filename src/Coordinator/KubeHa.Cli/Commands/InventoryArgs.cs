@@ -13,7 +13,7 @@ internal static class InventoryArgs
 
     public static Option<string> Progress() => new Option<string>("--progress")
     {
-        Description = $"Progress view: auto (live view on a terminal, plain lines otherwise; ${ProgressModes.EnvironmentVariable} overrides), tty or plain",
+        Description = $"Progress view: auto (the live view on a terminal, plain lines otherwise; ${ProgressModes.EnvironmentVariable}=tty|plain decides instead), tty (live view) or plain (lines)",
         DefaultValueFactory = _ => "auto",
     }.AcceptOnlyFromAmong([.. ProgressModes.Names]);
 
