@@ -49,7 +49,14 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         }
         finally
         {
-            progress.RunFinished(result ?? new RunResult(plan.RunId, false, $"interrupted; continue with: kubeha apply --resume {plan.RunId}"));
+            if (result is null)
+            {
+                var again = verb == "rollback" ? $"kubeha rollback {plan.RunId}" : $"kubeha apply --resume {plan.RunId}";
+                result = new RunResult(plan.RunId, false, $"run {plan.RunId}: interrupted; continue with: {again}");
+                progress.Message(result.Message);
+            }
+
+            progress.RunFinished(result);
         }
     }
 
