@@ -1,4 +1,6 @@
 using KubeHa.Coordinator.Agents;
+using KubeHa.Coordinator.Execution;
+using KubeHa.Coordinator.Execution.Progress;
 using KubeHa.Coordinator.Inventory;
 using KubeHa.Coordinator.Pki;
 
@@ -15,6 +17,25 @@ internal sealed class CliContext(string stateDir, TextWriter stdout, TextWriter 
     public TimeProvider Time { get; } = time;
 
     public PkiStore Pki => new(StateDir, Time);
+
+    /// <summary>
+    /// The progress view of a run for `--progress` <paramref name="option"/>: the live view when
+    /// it resolves to a terminal (the real console only), plain lines otherwise. Dispose it after the run.
+    /// </summary>
+    public IRunProgress Progress(string? option)
+    {
+        var console = ReferenceEquals(Out, Console.Out);
+        var terminal = console && ProgressModes.IsTerminal(Console.IsOutputRedirected, Environment.GetEnvironmentVariable("TERM"));
+        if (!ProgressModes.UseTerminal(ProgressModes.Parse(option), Environment.GetEnvironmentVariable(ProgressModes.EnvironmentVariable), terminal))
+        {
+            return new LineProgress(Out);
+        }
+
+        return new TerminalProgress(Out, Time,
+            () => console && !Console.IsOutputRedirected ? Console.WindowWidth : 120,
+            () => console && !Console.IsOutputRedirected ? Console.WindowHeight : 50,
+            colour: string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")));
+    }
 
     public AgentPool OpenPool(ClusterInventory inventory, AgentConnectionOptions? options = null)
     {

@@ -126,7 +126,7 @@ public sealed class PlanExecutorTests : IAsyncLifetime
         using (var journal = new RunJournal(stateDir, TimeProvider.System))
         {
             await using var pool = Pool();
-            var crash = new CrashAfterProgress(cts, "s3");
+            var crash = new ProgressHook(p => { if (p.Id == "s3") { cts.Cancel(); } });
             var executor = new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), crash, TimeProvider.System);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => executor.ApplyAsync(plan, cts.Token));
             var steps = journal.Steps("run-crash");
@@ -157,7 +157,7 @@ public sealed class PlanExecutorTests : IAsyncLifetime
     {
         using var journal = new RunJournal(_fixture.Temp.Combine("j4"), TimeProvider.System);
         await using var pool = Pool();
-        var executor = new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), new KillOnProgress(_b, "slow"), TimeProvider.System);
+        var executor = new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), new ProgressHook(p => { if (p.Id == "slow") { _b.Kill(); } }), TimeProvider.System);
         var plan = NewPlan("run-agent-dies", Phase("p", Noop("slow", "node-b", events: 20, delayMs: 100)));
 
         var result = await executor.ApplyAsync(plan, CancellationToken.None);
@@ -174,39 +174,5 @@ public sealed class PlanExecutorTests : IAsyncLifetime
 
         Assert.True(resumed.Succeeded, resumed.Message + "\n" + _b.Log);
         Assert.Equal(2, journal.Steps("run-agent-dies")["slow"].Attempt);
-    }
-
-    private sealed class CrashAfterProgress(CancellationTokenSource cts, string stepId) : IRunProgress
-    {
-        public void PhaseStarted(int index, int count, Phase phase) { }
-        public void StepStarted(Phase phase, PlannedStep planned, int attempt) { }
-        public void StepSkipped(Phase phase, PlannedStep planned, string why) { }
-        public void StepProgress(PlannedStep planned, string message)
-        {
-            if (planned.Id == stepId)
-            {
-                cts.Cancel();
-            }
-        }
-
-        public void StepFinished(Phase phase, PlannedStep planned, StepState state, bool changed, string reason) { }
-        public void Message(string text) { }
-    }
-
-    private sealed class KillOnProgress(AgentProcess agent, string stepId) : IRunProgress
-    {
-        public void PhaseStarted(int index, int count, Phase phase) { }
-        public void StepStarted(Phase phase, PlannedStep planned, int attempt) { }
-        public void StepSkipped(Phase phase, PlannedStep planned, string why) { }
-        public void StepProgress(PlannedStep planned, string message)
-        {
-            if (planned.Id == stepId)
-            {
-                agent.Kill();
-            }
-        }
-
-        public void StepFinished(Phase phase, PlannedStep planned, StepState state, bool changed, string reason) { }
-        public void Message(string text) { }
     }
 }

@@ -16,14 +16,15 @@ internal static class DriftCommand
         var fix = new Option<bool>("--fix") { Description = "Build a corrective plan from the recorded desired state, show its dry run, then run it (needs -f)" };
         var file = new Option<string>("--file", "-f") { Description = "Inventory (cluster.yaml), for --fix" };
         var yes = new Option<bool>("--yes", "-y") { Description = "With --fix: do not ask for confirmation" };
-        var cmd = new Command("drift", "List open drift reported by the agents and the cluster checks, with diffs; --fix puts it back") { output, all, fix, file, yes };
+        var progress = InventoryArgs.Progress();
+        var cmd = new Command("drift", "List open drift reported by the agents and the cluster checks, with diffs; --fix puts it back") { output, all, fix, file, yes, progress };
         cmd.SetAction(async (parse, ct) =>
         {
             var ctx = context();
             using var store = new DriftStore(ctx.StateDir, ctx.Time);
             if (parse.GetValue(fix))
             {
-                return await DriftFix.RunAsync(ctx, store, parse.GetValue(file), parse.GetValue(yes), ct).ConfigureAwait(false);
+                return await DriftFix.RunAsync(ctx, store, parse.GetValue(file), parse.GetValue(yes), parse.GetValue(progress), ct).ConfigureAwait(false);
             }
 
             var items = store.Items(parse.GetValue(all));

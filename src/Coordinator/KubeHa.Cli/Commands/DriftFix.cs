@@ -14,7 +14,7 @@ namespace KubeHa.Cli.Commands;
 /// </summary>
 internal static class DriftFix
 {
-    public static async Task<int> RunAsync(CliContext ctx, DriftStore store, string? inventoryPath, bool yes, CancellationToken ct)
+    public static async Task<int> RunAsync(CliContext ctx, DriftStore store, string? inventoryPath, bool yes, string? progressView, CancellationToken ct)
     {
         if (inventoryPath is null)
         {
@@ -83,7 +83,9 @@ internal static class DriftFix
             }
 
             using var journal = new RunJournal(ctx.StateDir, ctx.Time);
-            var result = await new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), new LineProgress(ctx.Out), ctx.Time)
+            var progress = ctx.Progress(progressView);
+            using var view = progress as IDisposable;
+            var result = await new PlanExecutor(journal, pool, new OfflineClusterStepRunner(), progress, ctx.Time)
                 .ApplyAsync(plan, ct, kind: "corrective").ConfigureAwait(false);
             if (!result.Succeeded)
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KubeHa.Coordinator.Execution.Progress;
 using KubeHa.Coordinator.Inventory;
 
 namespace KubeHa.Cli.Commands;
@@ -9,6 +10,12 @@ internal static class InventoryArgs
 
     public static Option<string> Output() => new Option<string>("--output", "-o") { Description = "table or json", DefaultValueFactory = _ => "table" }
         .AcceptOnlyFromAmong("table", "json");
+
+    public static Option<string> Progress() => new Option<string>("--progress")
+    {
+        Description = $"Progress view: auto (the live view on a terminal, plain lines otherwise; ${ProgressModes.EnvironmentVariable}=tty|plain decides instead), tty (live view) or plain (lines)",
+        DefaultValueFactory = _ => "auto",
+    }.AcceptOnlyFromAmong([.. ProgressModes.Names]);
 
     /// <summary>Loads and validates; prints every problem and returns null when invalid.</summary>
     public static ClusterInventory? Load(string path, CliContext ctx, string command)

@@ -27,7 +27,8 @@ internal static class RunCommands
         var planFile = new Option<string>("--plan") { Description = "Run this plan (JSON from `kubeha plan -o json`), exactly as reviewed; without it the plan is made from the inventory and dry-run first" };
         var resume = new Option<string>("--resume") { Description = "Continue the journaled run RUN_ID; completed steps are not repeated" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
-        var cmd = new Command("apply", "Run a plan across the agents, journaled, gated and resumable") { file, planFile, resume, yes };
+        var progressView = InventoryArgs.Progress();
+        var cmd = new Command("apply", "Run a plan across the agents, journaled, gated and resumable") { file, planFile, resume, yes, progressView };
         cmd.SetAction(async (parse, ct) =>
         {
             var ctx = context();
@@ -101,7 +102,9 @@ internal static class RunCommands
                 await using var lease = kubernetes is null ? null
                     : await new ClusterLock(kubernetes.Client, ctx.Time).AcquireAsync(ClusterLock.HolderFor(id), ct).ConfigureAwait(false);
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct, lease?.Lost ?? CancellationToken.None);
-                var executor = new PlanExecutor(journal, pool, cluster, new LineProgress(ctx.Out), ctx.Time);
+                var progress = ctx.Progress(parse.GetValue(progressView));
+                using var view = progress as IDisposable;
+                var executor = new PlanExecutor(journal, pool, cluster, progress, ctx.Time);
                 var result = plan is null
                     ? await executor.ResumeAsync(runId!, lost.Token).ConfigureAwait(false)
                     : await executor.ApplyAsync(plan, lost.Token).ConfigureAwait(false);
@@ -148,7 +151,8 @@ internal static class RunCommands
     {
         var file = InventoryArgs.File();
         var run = new Argument<string>("RUN_ID") { Description = "The run to undo" };
-        var cmd = new Command("rollback", "Undo a run, phase by phase in reverse, from the agents' backups") { file, run };
+        var progressView = InventoryArgs.Progress();
+        var cmd = new Command("rollback", "Undo a run, phase by phase in reverse, from the agents' backups") { file, run, progressView };
         cmd.SetAction(async (parse, ct) =>
         {
             var ctx = context();
@@ -163,7 +167,9 @@ internal static class RunCommands
                 using var journal = new RunJournal(ctx.StateDir, ctx.Time);
                 await using var pool = ctx.OpenPool(inventory);
                 using var kubernetes = PlanCommand.ClusterRunner(inventory, ctx);
-                var result = await new PlanExecutor(journal, pool, kubernetes is null ? new OfflineClusterStepRunner() : kubernetes, new LineProgress(ctx.Out), ctx.Time)
+                var progress = ctx.Progress(parse.GetValue(progressView));
+                using var view = progress as IDisposable;
+                var result = await new PlanExecutor(journal, pool, kubernetes is null ? new OfflineClusterStepRunner() : kubernetes, progress, ctx.Time)
                     .RollbackRunAsync(parse.GetValue(run)!, ct).ConfigureAwait(false);
                 return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
             }

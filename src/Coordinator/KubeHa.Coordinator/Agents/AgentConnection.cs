@@ -86,7 +86,7 @@ public sealed class AgentConnection : IAsyncDisposable
                 {
                     throw new AgentUnavailableException($"agent {Endpoint.Node} at {Endpoint.Address}: refused its certificate: {_certificateError}", e);
                 }
-                catch (RpcException e) when (IsTransportFailure(e))
+                catch (RpcException e) when (IsTransportFailure(e, cancellationToken))
                 {
                     if (!retry || ++attempt > _options.Retries)
                     {
@@ -114,9 +114,15 @@ public sealed class AgentConnection : IAsyncDisposable
     public Task<GetStepResultResponse> GetStepResultAsync(string runId, string stepId, CancellationToken cancellationToken) =>
         CallAsync(async (c, o) => await c.GetStepResultAsync(new GetStepResultRequest { RunId = runId, StepId = stepId }, o.WithDeadline(Deadline())).ConfigureAwait(false), cancellationToken);
 
-    /// <summary>Connection-level failures (refused, reset, TLS) as opposed to an answer from the agent.</summary>
-    private static bool IsTransportFailure(RpcException e) =>
+    /// <summary>
+    /// Connection-level failures (refused, reset, TLS) as opposed to an answer from the agent.
+    /// A Cancelled status that the caller did not ask for is one too: SocketsHttpHandler's
+    /// ConnectTimeout cancels the connect (a TimeoutException inside), and a stream reset by a
+    /// stopping agent reads as Cancelled.
+    /// </summary>
+    private static bool IsTransportFailure(RpcException e, CancellationToken caller) =>
         e.StatusCode == StatusCode.Unavailable ||
+        (e.StatusCode == StatusCode.Cancelled && !caller.IsCancellationRequested) ||
         (e.StatusCode == StatusCode.Internal && e.Status.DebugException is HttpRequestException or IOException);
 
     private DateTime Deadline() => _time.GetUtcNow().UtcDateTime + _options.CallTimeout;

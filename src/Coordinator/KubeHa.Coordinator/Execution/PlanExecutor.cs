@@ -1,3 +1,4 @@
+using Grpc.Core;
 using KubeHa.Coordinator.Agents;
 using KubeHa.Protos.Agent.V1;
 using KubeHa.Protos.Coordinator.V1;
@@ -6,8 +7,8 @@ namespace KubeHa.Coordinator.Execution;
 
 /// <summary>
 /// Runs a journaled plan phase by phase. Every transition is journaled before it is acted on.
-/// A failed step or gate stops the run and rolls back that node's completed steps of the
-/// phase. A resumed run skips completed steps; a step caught mid-flight by a crash is
+/// A failed step or gate stops the run and rolls back the completed steps of the phase where
+/// it failed (see <see cref="FailedPhase"/>). A resumed run skips completed steps; a step caught mid-flight by a crash is
 /// resubmitted with the same id (the agent replays its result or finishes it once); a failed
 /// or rolled-back step runs again as a new attempt.
 /// </summary>
@@ -25,7 +26,7 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
     public Task<RunResult> ApplyAsync(Plan plan, CancellationToken cancellationToken, string kind = "apply")
     {
         journal.CreateRun(plan, kind);
-        return ExecuteAsync(plan, cancellationToken);
+        return TrackedAsync(plan, kind, () => ExecuteAsync(plan, cancellationToken));
     }
 
     /// <summary>Continues a journaled run.</summary>
@@ -33,7 +34,30 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
     {
         var plan = journal.LoadPlan(runId) ?? throw new KeyNotFoundException($"no run '{runId}' in the journal {journal.Path}");
         journal.SetRun(runId, RunStatus.Running, "resumed");
-        return ExecuteAsync(plan, cancellationToken);
+        return TrackedAsync(plan, "resume", () => ExecuteAsync(plan, cancellationToken));
+    }
+
+    /// <summary>Tells the progress view that the run started and, whatever happens, that it ended.</summary>
+    private async Task<RunResult> TrackedAsync(Plan plan, string verb, Func<Task<RunResult>> run)
+    {
+        progress.RunStarted(plan, verb);
+        RunResult? result = null;
+        try
+        {
+            result = await run().ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            if (result is null)
+            {
+                var again = verb == "rollback" ? $"kubeha rollback {plan.RunId}" : $"kubeha apply --resume {plan.RunId}";
+                result = new RunResult(plan.RunId, false, $"run {plan.RunId}: interrupted; continue with: {again}");
+                progress.Message(result.Message);
+            }
+
+            progress.RunFinished(result);
+        }
     }
 
     private async Task<RunResult> ExecuteAsync(Plan plan, CancellationToken cancellationToken)
@@ -52,16 +76,10 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
                     continue;
                 }
 
-                var rolledBack = new List<string>();
-                foreach (var node in failed.Select(f => f.First.Node).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
-                {
-                    rolledBack.AddRange(await RollbackNodePhaseAsync(plan, phase, node, cancellationToken).ConfigureAwait(false));
-                }
-
                 var (step, outcome) = failed[0];
                 var message = $"phase '{phase.Name}': {(step.Gate ? "gate" : "step")} '{step.Id}' on {(step.Node.Length > 0 ? $"node '{step.Node}'" : "the cluster")} failed: {outcome.Reason}. " +
-                              (rolledBack.Count > 0 ? $"Rolled back on that node: {string.Join(", ", rolledBack)}. " : "Nothing to roll back on that node. ") +
-                              $"Fix the cause, then continue with: kubeha apply --resume {plan.RunId}";
+                              await RollbackFailedAsync(plan, phase, [.. failed.Select(f => f.First)], cancellationToken).ConfigureAwait(false) +
+                              $"Fix the cause, then continue with: kubeha apply --resume {plan.RunId} (or undo the whole run with: kubeha rollback {plan.RunId})";
                 journal.SetRun(plan.RunId, RunStatus.Failed, message);
                 progress.Message(message);
                 return new RunResult(plan.RunId, false, message);
@@ -71,6 +89,23 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         journal.SetRun(plan.RunId, RunStatus.Succeeded, "all phases done");
         progress.Message($"run {plan.RunId}: all {phases.Count} phases done");
         return new RunResult(plan.RunId, true, string.Empty);
+    }
+
+    /// <summary>
+    /// Rolls back, for each place a failed step concerns (<see cref="FailedPhase.Places"/>), the
+    /// completed steps of <paramref name="phase"/> there; returns the sentence saying what was undone.
+    /// </summary>
+    private async Task<string> RollbackFailedAsync(Plan plan, Phase phase, IReadOnlyList<PlannedStep> failed, CancellationToken cancellationToken)
+    {
+        var rollback = new StepRollback(journal, agents, cluster, progress, time);
+        var outcomes = new List<(string Place, RollbackOutcome Outcome)>();
+        foreach (var place in FailedPhase.Places(failed))
+        {
+            var steps = rollback.Candidates(plan.RunId, phase, s => s.Node == place && (place.Length > 0 || s.KindCase == PlannedStep.KindOneofCase.Cluster));
+            outcomes.Add((place, await rollback.RunAsync(plan.RunId, steps, cancellationToken).ConfigureAwait(false)));
+        }
+
+        return FailedPhase.Describe(failed[0], outcomes, plan.RunId);
     }
 
     /// <summary>Consecutive steps sharing a non-empty wave run together; others one at a time.</summary>
@@ -125,9 +160,7 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
             var (inputs, inputsError) = await InputsAsync(plan, phase, step, cancellationToken).ConfigureAwait(false);
             if (inputs is null)
             {
-                journal.SetStep(plan.RunId, step.Id, StepState.Failed, inputsError);
-                progress.StepFinished(phase, step, StepState.Failed, false, inputsError);
-                return new StepOutcomeValue(false, inputsError);
+                return Failed(plan, phase, step, inputsError);
             }
 
             spec = StepInputs.Apply(spec, inputs);
@@ -148,9 +181,12 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         }
         catch (AgentUnavailableException e)
         {
-            journal.SetStep(plan.RunId, step.Id, StepState.Failed, e.Message);
-            progress.StepFinished(phase, step, StepState.Failed, false, e.Message);
-            return new StepOutcomeValue(false, e.Message);
+            return Failed(plan, phase, step, e.Message);
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // An error status from the agent itself (not a transport failure, which AgentConnection retries).
+            return Failed(plan, phase, step, $"agent {step.Node} answered {e.StatusCode}: {e.Status.Detail}");
         }
 
         var finalState = agentResult.Outcome switch
@@ -177,103 +213,30 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         return new StepOutcomeValue(finalState == StepState.Succeeded, reason);
     }
 
-    /// <summary>Undoes, newest first, the completed agent steps of one node in one phase.</summary>
-    private async Task<List<string>> RollbackNodePhaseAsync(Plan plan, Phase phase, string node, CancellationToken cancellationToken)
-    {
-        var done = new List<string>();
-        var records = journal.Steps(plan.RunId);
-        // Files first (newest first), then restarts (in plan order): a restart's rollback
-        // restarts again, so it must run after the files it depends on are restored.
-        var candidates = phase.Steps.Reverse().Where(s => s.Node == node && !s.Gate && s.Verify == StepVerify.Unspecified).ToList();
-        foreach (var step in StepInputs.RollbackOrder(candidates))
-        {
-            var record = records[step.Id];
-            if (record.State is not (StepState.Succeeded or StepState.Failed) || step.KindCase != PlannedStep.KindOneofCase.Agent)
-            {
-                continue;
-            }
-
-            if (await RollbackAgentStepAsync(plan.RunId, step, record, cancellationToken).ConfigureAwait(false))
-            {
-                done.Add(step.Id);
-            }
-        }
-
-        return done;
-    }
-
     /// <summary>Rolls back a whole run, phase by phase in reverse.</summary>
-    public async Task<RunResult> RollbackRunAsync(string runId, CancellationToken cancellationToken)
+    public Task<RunResult> RollbackRunAsync(string runId, CancellationToken cancellationToken)
     {
         var plan = journal.LoadPlan(runId) ?? throw new KeyNotFoundException($"no run '{runId}' in the journal {journal.Path}");
-        var failures = new List<string>();
-        foreach (var phase in plan.Phases.Reverse())
-        {
-            progress.Message($"== rolling back phase {phase.Name}");
-            var candidates = phase.Steps.Reverse().Where(s => !s.Gate && s.Verify == StepVerify.Unspecified).ToList();
-            foreach (var step in StepInputs.RollbackOrder(candidates))
-            {
-                var record = journal.Steps(runId)[step.Id];
-                if (record.State is not (StepState.Succeeded or StepState.Failed))
-                {
-                    continue;
-                }
+        return TrackedAsync(plan, "rollback", () => RollbackAllAsync(plan, cancellationToken));
+    }
 
-                if (step.KindCase == PlannedStep.KindOneofCase.Cluster)
-                {
-                    var r = await cluster.RollbackAsync(runId, step, cancellationToken).ConfigureAwait(false);
-                    if (r.Succeeded)
-                    {
-                        journal.SetStep(runId, step.Id, StepState.RolledBack, r.Reason);
-                    }
-                    else
-                    {
-                        failures.Add($"{step.Id}: {r.Reason}");
-                    }
-                }
-                else if (!await RollbackAgentStepAsync(runId, step, record, cancellationToken).ConfigureAwait(false))
-                {
-                    failures.Add($"{step.Id} on {step.Node}: {journal.Steps(runId)[step.Id].Reason}");
-                }
-            }
+    private async Task<RunResult> RollbackAllAsync(Plan plan, CancellationToken cancellationToken)
+    {
+        var rollback = new StepRollback(journal, agents, cluster, progress, time);
+        var failures = new List<string>();
+        for (var p = plan.Phases.Count - 1; p >= 0; p--)
+        {
+            var phase = plan.Phases[p];
+            var steps = rollback.Candidates(plan.RunId, phase, _ => true);
+            progress.RollbackPhaseStarted(plan.Phases.Count - p, plan.Phases.Count, phase, steps);
+            failures.AddRange((await rollback.RunAsync(plan.RunId, steps, cancellationToken).ConfigureAwait(false)).Failed);
         }
 
         var ok = failures.Count == 0;
         var message = ok ? "rolled back" : $"rollback incomplete: {string.Join("; ", failures)}";
-        journal.SetRun(runId, ok ? RunStatus.RolledBack : RunStatus.Failed, message);
-        progress.Message($"run {runId}: {message}");
-        return new RunResult(runId, ok, ok ? string.Empty : message);
-    }
-
-    private async Task<bool> RollbackAgentStepAsync(string runId, PlannedStep step, StepRecord record, CancellationToken cancellationToken)
-    {
-        var request = new ExecuteStepRequest
-        {
-            RunId = runId,
-            StepId = record.AgentStepId + ".rollback",
-            Mode = StepMode.Rollback,
-            RollbackOfStepId = record.AgentStepId,
-        };
-        try
-        {
-            var result = await new StepSubmitter(time).RunAsync(agents[step.Node], request, NullStepObserver.Instance, cancellationToken).ConfigureAwait(false);
-            if (result.Outcome == StepOutcome.Succeeded)
-            {
-                journal.SetStep(runId, step.Id, StepState.RolledBack, string.Empty, result.Changed, $"rolled back ({result.Changes.Count} file(s) restored)");
-                progress.Message($"   [{step.Node}] {step.Description}: rolled back");
-                return true;
-            }
-
-            journal.AddEvent(runId, step.Id, "RollbackFailed", result.Reason);
-            progress.Message($"   [{step.Node}] {step.Description}: ROLLBACK FAILED: {result.Reason}");
-            return false;
-        }
-        catch (AgentUnavailableException e)
-        {
-            journal.AddEvent(runId, step.Id, "RollbackFailed", e.Message);
-            progress.Message($"   [{step.Node}] {step.Description}: ROLLBACK FAILED: {e.Message}");
-            return false;
-        }
+        journal.SetRun(plan.RunId, ok ? RunStatus.RolledBack : RunStatus.Failed, message);
+        progress.Message($"run {plan.RunId}: {message}");
+        return new RunResult(plan.RunId, ok, ok ? string.Empty : message);
     }
 
     /// <summary>
@@ -303,6 +266,13 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         return again.Ok && _outputs.TryGetValue(source.Id, out var fresh)
             ? (fresh, string.Empty)
             : (null, $"step {step.Id}: its inputs from step {source.Id} are not available: {(again.Ok ? "that step gave no outputs" : again.Reason)}");
+    }
+
+    private StepOutcomeValue Failed(Plan plan, Phase phase, PlannedStep step, string reason)
+    {
+        journal.SetStep(plan.RunId, step.Id, StepState.Failed, reason);
+        progress.StepFinished(phase, step, StepState.Failed, false, reason);
+        return new StepOutcomeValue(false, reason);
     }
 
     private sealed record StepOutcomeValue(bool Ok, string Reason);
