@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on this machine: installs what is missing, builds, brings up the lab (a real
 # kubeadm v1.20.2 cluster: master-1, worker-1, worker-2, plus empty nodes master-2 and master-3),
-# installs a kubeha-agent on every node, and converts the single master to three masters
+# installs the kubeha-agent .deb on every node (dpkg, as users install it), and converts the single master to three masters
 # behind local nginx proxies (examples/cluster.yaml) with `kubeha apply`, then prints the
 # before/after. The lab stays up for you to look at; the last lines say how to take it down.
 # Needs root. The first run builds the Kubernetes binaries (about 13 minutes on 2 cores).
@@ -20,6 +20,10 @@ step "Kubernetes v1.20.2 binaries (cached in /var/cache/kubeha; the first build 
 scripts/k8s-binaries.sh >/dev/null
 step "build"
 scripts/build.sh
+step "package: the kubeha-agent .deb that every node installs (scripts/package.sh)"
+scripts/package.sh --only agent --format deb --out artifacts/packages
+version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.Build.props | head -n 1)
+agent_deb="$repo/artifacts/packages/kubeha-agent_${version}_amd64.deb"
 
 lab() { "$repo/lab/kubeha-lab" "$@"; }
 inventory="$repo/examples/cluster.yaml"
@@ -32,10 +36,12 @@ lab up --workers 2
 lab add-node master-2
 lab add-node master-3
 
-step "agents: a KubeHa CA, then a kubeha-agent with its own certificate on every node"
+step "agents: a KubeHa CA, then the kubeha-agent package and its own certificate on every node"
 rm -rf "$state"
 kubeha pki init
 for node in $(lab nodes); do
+  # dpkg -i into the node; its unit's ExecStart becomes the node's kubeha-agent service.
+  lab install-deb "$node" "$agent_deb" >/dev/null
   ip=$(cat "/var/lib/kubeha-lab/nodes/$node/ip")
   dir="/var/lib/kubeha-lab/nodes/$node/etc-kubeha"
   kubeha pki issue-agent "$node" --ip "$ip" --out "$dir/pki" >/dev/null
@@ -51,7 +57,6 @@ state_dir: /var/lib/kubeha
 service_manager: lab
 allowed_roots: [/etc/kubernetes, /etc/nginx, /etc/haproxy, /etc/keepalived, /etc/hosts, /etc/sysctl.d, /root/.kube, /var/lib/kubeha]
 YAML
-  lab exec "$node" -- svc define kubeha-agent -- "$repo/artifacts/publish/agent/kubeha-agent" --config /etc/kubeha/agent.yaml
   lab exec "$node" -- svc start kubeha-agent
 done
 for node in $(lab nodes); do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what README names and .ci/run calls. Installs its own prerequisites.
-# Phases run in order, each timed: unit (no root), root (real nginx/haproxy/keepalived/etcd/
-# openssl), lab (network namespaces + Kubernetes binaries). Ends with "N passed, N failed".
+# Phases run in order, each timed: deps, k8s-binaries, build, package (DEB/RPM), unit (no root),
+# root (real nginx/haproxy/keepalived/etcd/openssl, packaging), lab (network namespaces +
+# Kubernetes binaries). Ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -42,6 +43,12 @@ phase deps scripts/deps.sh || overall=1
 # Kubernetes v1.20.2 test binaries, cached outside the repo (first build about 13 min on 2 cores).
 phase k8s-binaries scripts/k8s-binaries.sh || overall=1
 phase build scripts/build.sh || { overall=1; }
+# The DEB and RPM packages, once, with the real command: the packaging tests check them and the
+# end-to-end lab installs its agents from the kubeha-agent .deb (KUBEHA_PACKAGES_DIR).
+if [[ $overall -eq 0 ]]; then
+  phase package scripts/package.sh --out artifacts/packages || overall=1
+  export KUBEHA_PACKAGES_DIR=$PWD/artifacts/packages
+fi
 if [[ $overall -eq 0 ]]; then
   phase unit run_tests "Category!=Root&Category!=Lab" unit || overall=1
   phase root run_tests "Category=Root" root || overall=1

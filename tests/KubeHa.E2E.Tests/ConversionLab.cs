@@ -10,7 +10,8 @@ namespace KubeHa.E2E.Tests;
 /// The project's lab (id 1), brought up afresh for each scenario (a conversion cannot be run
 /// twice on one cluster): master-1 + worker-1 + worker-2 from real kubeadm, two empty nodes
 /// master-2 and master-3 to join (and lb-1 for the dedicated LB), the real kubeha-agent on every
-/// node (under the lab supervisor, lab service backend), and the inventory of the scenario's LB
+/// node, installed from its .deb by dpkg as users install it (run by the lab supervisor from the
+/// package's unit, lab service backend), and the inventory of the scenario's LB
 /// mode. Phases are timed in the diagnostic output. `down` at the end.
 /// </summary>
 public sealed class ConversionLab(IMessageSink sink) : IAsyncLifetime
@@ -60,9 +61,11 @@ public sealed class ConversionLab(IMessageSink sink) : IAsyncLifetime
         }
 
         Nodes = [.. Masters, .. Workers, .. scenario.ExtraNodes];
-        _agents = new LabAgents();
+        // What users install: the kubeha-agent .deb, installed by dpkg in every node.
+        var deb = await LabPackages.AgentDebAsync(Log);
+        _agents = LabAgents.FromPackage(deb);
         var settings = new LabAgentSettings { ExtraYaml = ["service_manager: lab"] };
-        await TimedAsync("agents on every node", () => _agents.StartAsync(Nodes, settings));
+        await TimedAsync("agents from the .deb on every node", () => _agents.StartAsync(Nodes, settings));
         await File.WriteAllTextAsync(InventoryPath, scenario.Inventory(NodeIp));
         Log($"scenario {scenario.Name}: lab ready in {total.Elapsed.TotalSeconds:0.0} s");
     }

@@ -10,8 +10,12 @@ namespace KubeHa.Packaging.Tests;
 /// Builds the packages once for the whole project with the real command (scripts/package.sh):
 /// both packages in both formats at the repository's version, and kubeha-agent's .deb again at
 /// a higher version for the upgrade test. Self-contained publishing is the slow part, so the
-/// second build publishes only the agent. Set KUBEHA_PKG_TEST_REUSE=1 to reuse the packages a
-/// previous run left in artifacts/pkg-test (for working on the tests only).
+/// second build publishes only the agent. When KUBEHA_PACKAGES_DIR names a directory holding
+/// the four packages at the repository's version (scripts/test.sh's package phase builds them
+/// with the same command into artifacts/packages, and the end-to-end lab installs its agent
+/// .deb from there), those are tested instead of building them again. Set
+/// KUBEHA_PKG_TEST_REUSE=1 to reuse the packages a previous run left in artifacts/pkg-test (for
+/// working on the tests only).
 /// </summary>
 public sealed partial class PackagesFixture
 {
@@ -20,6 +24,7 @@ public sealed partial class PackagesFixture
     public PackagesFixture()
     {
         Dir = Path.Combine(RepoPaths.Root, "artifacts", "pkg-test");
+        V1Dir = Path.Combine(Dir, "v1");
         var props = File.ReadAllText(Path.Combine(RepoPaths.Root, "Directory.Build.props"));
         Version = VersionPrefix().Match(props).Groups[1].Value;
         var parts = Version.Split('.');
@@ -35,7 +40,17 @@ public sealed partial class PackagesFixture
                 Directory.Delete(Dir, recursive: true);
             }
 
-            Build($"both packages {Version}", "--out", Path.Combine(Dir, "v1"));
+            var prebuilt = Environment.GetEnvironmentVariable("KUBEHA_PACKAGES_DIR");
+            if (!string.IsNullOrEmpty(prebuilt) && V1Names.All(n => File.Exists(Path.Combine(prebuilt, n))))
+            {
+                V1Dir = Path.GetFullPath(prebuilt);
+                _timings.Add($"both packages {Version}: built by scripts/package.sh into {V1Dir} before the tests (KUBEHA_PACKAGES_DIR)");
+            }
+            else
+            {
+                Build($"both packages {Version}", "--out", V1Dir);
+            }
+
             Build($"kubeha-agent .deb {NextVersion}", "--only", "agent", "--format", "deb", "--version", NextVersion, "--out", Path.Combine(Dir, "v2"));
         }
         else
@@ -47,10 +62,16 @@ public sealed partial class PackagesFixture
     public string Dir { get; }
     public string Version { get; }
     public string NextVersion { get; }
-    public string AgentDeb => Path.Combine(Dir, "v1", $"kubeha-agent_{Version}_amd64.deb");
-    public string AgentRpm => Path.Combine(Dir, "v1", $"kubeha-agent-{Version}-1.x86_64.rpm");
-    public string CliDeb => Path.Combine(Dir, "v1", $"kubeha_{Version}_amd64.deb");
-    public string CliRpm => Path.Combine(Dir, "v1", $"kubeha-{Version}-1.x86_64.rpm");
+
+    /// <summary>Where the packages at <see cref="Version"/> are.</summary>
+    public string V1Dir { get; }
+
+    public string AgentDeb => Path.Combine(V1Dir, V1Names[0]);
+    public string AgentRpm => Path.Combine(V1Dir, V1Names[1]);
+    public string CliDeb => Path.Combine(V1Dir, V1Names[2]);
+    public string CliRpm => Path.Combine(V1Dir, V1Names[3]);
+    private string[] V1Names => [$"kubeha-agent_{Version}_amd64.deb", $"kubeha-agent-{Version}-1.x86_64.rpm", $"kubeha_{Version}_amd64.deb", $"kubeha-{Version}-1.x86_64.rpm"];
+
     public string AgentDebNext => Path.Combine(Dir, "v2", $"kubeha-agent_{NextVersion}_amd64.deb");
     public IEnumerable<string> Debs => [AgentDeb, CliDeb];
 

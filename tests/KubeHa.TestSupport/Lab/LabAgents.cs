@@ -8,12 +8,13 @@ using KubeHa.Coordinator.Pki;
 namespace KubeHa.TestSupport.Lab;
 
 /// <summary>
-/// Installs and runs the REAL kubeha-agent (the built kubeha-agent.dll) inside lab nodes: a KubeHa
-/// PKI (the coordinator's <see cref="PkiStore"/>) in a temp state dir issues each agent's
-/// certificate into the node's /etc/kubeha/pki (bind-mounted from NODE_DIR/etc-kubeha), writes
-/// /etc/kubeha/agent.yaml, defines service `kubeha-agent` under the lab supervisor
-/// (`svc define kubeha-agent -- dotnet AGENT --config /etc/kubeha/agent.yaml`), starts it and waits
-/// for its health endpoint. Agents listen on the node's lab address, so the host connects with
+/// Installs and runs the REAL kubeha-agent inside lab nodes: either the built kubeha-agent.dll
+/// (`svc define kubeha-agent -- dotnet AGENT --config /etc/kubeha/agent.yaml`), or, with
+/// <see cref="FromPackage"/>, the kubeha-agent .deb users install (`kubeha-lab install-deb`: dpkg
+/// installs it into the node and the service runs its unit's ExecStart). A KubeHa PKI (the
+/// coordinator's <see cref="PkiStore"/>) in a temp state dir issues each agent's certificate into
+/// the node's /etc/kubeha/pki (bind-mounted from NODE_DIR/etc-kubeha), the fixture writes
+/// /etc/kubeha/agent.yaml, starts the service and waits for its health endpoint. Agents listen on the node's lab address, so the host connects with
 /// <see cref="Connect(LabAgent, AgentConnectionOptions?)"/>. Dispose stops the agents it started.
 /// </summary>
 public sealed class LabAgents : IAsyncDisposable
@@ -24,17 +25,32 @@ public sealed class LabAgents : IAsyncDisposable
 
     private readonly TempDir _temp = new("kubeha-lab-agents");
     private readonly Dictionary<string, LabAgent> _running = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _installed = new(StringComparer.Ordinal);
 
     /// <param name="agentDll">The agent to run; default <see cref="RepoPaths.AgentDll"/> (build src/Agent first).</param>
     public LabAgents(string? agentDll = null)
+        : this(agentDll ?? RepoPaths.AgentDll, agentDeb: null)
     {
-        AgentDll = agentDll ?? RepoPaths.AgentDll;
+    }
+
+    private LabAgents(string? agentDll, string? agentDeb)
+    {
+        AgentDll = agentDll;
+        AgentDeb = agentDeb;
         CoordinatorStateDir = _temp.Combine("coordinator");
         Pki = new PkiStore(CoordinatorStateDir, TimeProvider.System);
         Pki.Init([], []);
     }
 
-    public string AgentDll { get; }
+    /// <summary>The built agent this fixture runs with `dotnet`, or null when it installs <see cref="AgentDeb"/>.</summary>
+    public string? AgentDll { get; }
+
+    /// <summary>The kubeha-agent .deb this fixture installs into each node, or null when it runs <see cref="AgentDll"/>.</summary>
+    public string? AgentDeb { get; }
+
+    /// <summary>Agents installed from the package <paramref name="agentDeb"/> (see <see cref="LabPackages.AgentDeb"/>).</summary>
+    public static LabAgents FromPackage(string agentDeb) =>
+        File.Exists(agentDeb) ? new LabAgents(null, agentDeb) : throw new FileNotFoundException($"no kubeha-agent package at {agentDeb}", agentDeb);
 
     /// <summary>The coordinator state dir holding the KubeHa CA and the coordinator's client certificate (pki/).</summary>
     public string CoordinatorStateDir { get; }
@@ -51,7 +67,7 @@ public sealed class LabAgents : IAsyncDisposable
     public async Task<LabAgent> StartAsync(string node, LabAgentSettings? settings = null)
     {
         settings ??= new LabAgentSettings();
-        if (!File.Exists(AgentDll))
+        if (AgentDll is not null && !File.Exists(AgentDll))
         {
             throw new FileNotFoundException($"the agent is not built: {AgentDll} (dotnet build src/Agent -c {RepoPaths.Configuration})");
         }
@@ -62,10 +78,20 @@ public sealed class LabAgents : IAsyncDisposable
             Path.Combine(LabCli.NodeDir(node), "var-lib-kubeha"), configDir);
 
         await StopAsync(node);
+        if (AgentDeb is not null)
+        {
+            // As an operator does: install the package (its conffile agent.yaml, state dir and
+            // unit come from it), then put the certificates and the node's settings in place.
+            await InstallPackageAsync(node, AgentDeb);
+        }
+
         Pki.IssueAgent(node, [], [IPAddress.Parse(ip)], Path.Combine(configDir, "pki"));
         await File.WriteAllTextAsync(Path.Combine(configDir, "agent.yaml"), AgentYaml(agent, settings));
+        if (AgentDll is not null)
+        {
+            await Svc(node, "define", ServiceName, "--", "dotnet", AgentDll, "--config", "/etc/kubeha/agent.yaml");
+        }
 
-        await Svc(node, "define", ServiceName, "--", "dotnet", AgentDll, "--config", "/etc/kubeha/agent.yaml");
         var logStart = File.Exists(agent.LogPath) ? new FileInfo(agent.LogPath).Length : 0;
         await Svc(node, "start", ServiceName);
         _running[node] = agent;
@@ -153,6 +179,21 @@ public sealed class LabAgents : IAsyncDisposable
         }
 
         return yaml.ToString();
+    }
+
+    private async Task InstallPackageAsync(string node, string deb)
+    {
+        if (!_installed.Add(node))
+        {
+            return;
+        }
+
+        var result = await LabCli.RunAsync(TimeSpan.FromMinutes(3), "install-deb", node, deb);
+        if (result.ExitCode != 0)
+        {
+            _installed.Remove(node);
+            throw new InvalidOperationException(result.Describe($"kubeha-lab install-deb {node} {deb}"));
+        }
     }
 
     private static async Task Svc(string node, params string[] args)
