@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using KubeHa.Agent.Configuration;
 using KubeHa.Agent.Grpc;
 using KubeHa.Agent.Security;
+using KubeHa.Common.Pki;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -66,6 +67,10 @@ internal static class AgentHost
                     https.ServerCertificate = serverCert;
                     https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    // SslStream's own chain build against the KubeHa CA only (not the system
+                    // store, which costs more per handshake than the handshake); the decision is
+                    // the validator's below.
+                    https.OnAuthenticate = (_, ssl) => ssl.CertificateChainPolicy = PeerCertificateValidator.TransportChainPolicy(ca);
                     https.ClientCertificateValidation = (cert, _, _) =>
                     {
                         var validator = kestrel.ApplicationServices.GetRequiredService<CoordinatorCertificateValidator>();

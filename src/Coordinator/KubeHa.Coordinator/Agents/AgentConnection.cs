@@ -3,6 +3,8 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using System.Runtime.CompilerServices;
+using KubeHa.Common.Pki;
 using KubeHa.Protos.Agent.V1;
 
 namespace KubeHa.Coordinator.Agents;
@@ -14,6 +16,8 @@ namespace KubeHa.Coordinator.Agents;
 /// </summary>
 public sealed class AgentConnection : IAsyncDisposable
 {
+    private static readonly ConditionalWeakTable<X509Certificate2, SslStreamCertificateContext> ClientContexts = [];
+
     private readonly GrpcChannel _channel;
     private readonly SemaphoreSlim _inFlight;
     private readonly AgentConnectionOptions _options;
@@ -37,7 +41,10 @@ public sealed class AgentConnection : IAsyncDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ClientCertificates = [clientCertificate],
+                // One context per client certificate for every connection: given as
+                // ClientCertificates, SslStream would build its chain on each handshake.
+                ClientCertificateContext = ClientContexts.GetValue(clientCertificate, c => SslStreamCertificateContext.Create(c, additionalCertificates: null, offline: true)),
+                CertificateChainPolicy = PeerCertificateValidator.TransportChainPolicy(kubeHaCa),
                 // The agent's name is checked against the certificate's CN below, not the host name.
                 RemoteCertificateValidationCallback = (_, cert, _, _) =>
                 {

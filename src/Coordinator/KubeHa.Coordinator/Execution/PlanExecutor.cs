@@ -131,7 +131,7 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
 
     private async Task<StepOutcomeValue> RunStepAsync(Plan plan, Phase phase, PlannedStep step, CancellationToken cancellationToken)
     {
-        var record = journal.Steps(plan.RunId)[step.Id];
+        var record = journal.Step(plan.RunId, step.Id);
         switch (record.State)
         {
             case StepState.Succeeded:
@@ -139,7 +139,7 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
                 return new StepOutcomeValue(true, string.Empty);
             case StepState.Failed or StepState.Refused or StepState.RolledBack:
                 journal.NextAttempt(plan.RunId, step.Id);
-                record = journal.Steps(plan.RunId)[step.Id];
+                record = journal.Step(plan.RunId, step.Id);
                 break;
         }
 
@@ -257,7 +257,7 @@ public sealed class PlanExecutor(RunJournal journal, AgentPool agents, IClusterS
         }
 
         progress.Message($"   [{source.Node}] {source.Description}: run again (its outputs are kept in memory only, and this process has not seen them)");
-        if (journal.Steps(plan.RunId)[source.Id].State == StepState.Succeeded)
+        if (journal.Step(plan.RunId, source.Id).State == StepState.Succeeded)
         {
             journal.NextAttempt(plan.RunId, source.Id);
         }

@@ -118,16 +118,18 @@ public sealed class RunJournal : IDisposable
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT step_id, phase, node, state, reason, changed, updated_at, attempt FROM steps WHERE run_id = $r", ("$r", runId));
-            using var reader = cmd.ExecuteReader();
-            var result = new Dictionary<string, StepRecord>(StringComparer.Ordinal);
-            while (reader.Read())
-            {
-                result[reader.GetString(0)] = new StepRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                    Enum.Parse<StepState>(reader.GetString(3)), reader.GetString(4), reader.GetInt32(5) != 0, reader.GetString(6), reader.GetInt32(7));
-            }
+            using var cmd = Command(StepColumns + " WHERE run_id = $r", ("$r", runId));
+            return ReadSteps(cmd).ToDictionary(r => r.StepId, StringComparer.Ordinal);
+        }
+    }
 
-            return result;
+    /// <summary>One step's record (an indexed lookup: a wave of N steps must not read N x N rows).</summary>
+    public StepRecord Step(string runId, string stepId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(StepColumns + " WHERE run_id = $r AND step_id = $s", ("$r", runId), ("$s", stepId));
+            return ReadSteps(cmd).SingleOrDefault() ?? throw new KeyNotFoundException($"run {runId} has no step {stepId} in the journal {Path}");
         }
     }
 
@@ -162,6 +164,21 @@ public sealed class RunJournal : IDisposable
 
             return result;
         }
+    }
+
+    private const string StepColumns = "SELECT step_id, phase, node, state, reason, changed, updated_at, attempt FROM steps";
+
+    private static List<StepRecord> ReadSteps(SqliteCommand cmd)
+    {
+        using var reader = cmd.ExecuteReader();
+        var result = new List<StepRecord>();
+        while (reader.Read())
+        {
+            result.Add(new StepRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                Enum.Parse<StepState>(reader.GetString(3)), reader.GetString(4), reader.GetInt32(5) != 0, reader.GetString(6), reader.GetInt32(7)));
+        }
+
+        return result;
     }
 
     private string Now() => _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);

@@ -64,7 +64,7 @@ internal sealed class StepRollback(RunJournal journal, AgentPool agents, ICluste
 
     private async Task<string?> AgentAsync(string runId, PlannedStep step, CancellationToken cancellationToken)
     {
-        var record = journal.Steps(runId)[step.Id];
+        var record = journal.Step(runId, step.Id);
         var request = new ExecuteStepRequest
         {
             RunId = runId,
