@@ -12,8 +12,9 @@ packages=(
   # packaging (scripts/package.sh and its tests): dpkg-deb, rpmbuild, lintian,
   # systemd-analyze, deb-systemd-helper, readelf
   dpkg-dev rpm lintian fakeroot systemd init-system-helpers binutils
-  # benchmarks (scripts/bench.sh): the Ansible comparison (ansible-playbook, builtin modules)
-  ansible-core
+  # benchmarks (scripts/bench.sh): the Ansible comparison (ansible-playbook, builtin modules),
+  # and clang, the linker driver of the Native AOT agent build (bench.sh --aot)
+  ansible-core clang
 )
 
 missing=()

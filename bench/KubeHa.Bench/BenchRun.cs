@@ -93,15 +93,24 @@ internal static class BenchRun
         Console.WriteLine(json);
         Console.WriteLine();
         Console.WriteLine(md);
-        if (s.JsonOut is not null)
+        Write(s.JsonOut, json + "\n");
+        Write(s.MarkdownOut, md);
+    }
+
+    private static void Write(string? path, string text)
+    {
+        if (path is null)
         {
-            File.WriteAllText(s.JsonOut, json + "\n");
+            return;
         }
 
-        if (s.MarkdownOut is not null)
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
         {
-            File.WriteAllText(s.MarkdownOut, md);
+            Directory.CreateDirectory(dir);
         }
+
+        File.WriteAllText(path, text);
     }
 
     private static int Free()
