@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using KubeHa.Packaging.Tests.Support;
 using KubeHa.TestSupport;
 
@@ -17,7 +16,7 @@ namespace KubeHa.Packaging.Tests;
 /// KUBEHA_PKG_TEST_REUSE=1 to reuse the packages a previous run left in artifacts/pkg-test (for
 /// working on the tests only).
 /// </summary>
-public sealed partial class PackagesFixture
+public sealed class PackagesFixture
 {
     private readonly List<string> _timings = [];
 
@@ -25,8 +24,7 @@ public sealed partial class PackagesFixture
     {
         Dir = Path.Combine(RepoPaths.Root, "artifacts", "pkg-test");
         V1Dir = Path.Combine(Dir, "v1");
-        var props = File.ReadAllText(Path.Combine(RepoPaths.Root, "Directory.Build.props"));
-        Version = VersionPrefix().Match(props).Groups[1].Value;
+        Version = RepoPaths.Version;
         var parts = Version.Split('.');
         parts[^1] = (int.Parse(parts[^1], CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
         NextVersion = string.Join('.', parts);
@@ -90,7 +88,4 @@ public sealed partial class PackagesFixture
         _timings.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: {watch.Elapsed.TotalSeconds:0} s"));
         _timings.AddRange(result.StdErr.Split('\n').Where(l => l.Contains(": ", StringComparison.Ordinal) && l.Contains(" s", StringComparison.Ordinal)).Select(l => "  " + l.Trim()));
     }
-
-    [GeneratedRegex("<VersionPrefix>([0-9.]+)</VersionPrefix>")]
-    private static partial Regex VersionPrefix();
 }

@@ -1,6 +1,8 @@
+using System.Text.RegularExpressions;
+
 namespace KubeHa.TestSupport;
 
-public static class RepoPaths
+public static partial class RepoPaths
 {
     /// <summary>The repository root (the directory holding KubeHa.sln).</summary>
     public static string Root
@@ -26,4 +28,11 @@ public static class RepoPaths
 
     /// <summary>The built CLI (kubeha.dll), run with `dotnet`.</summary>
     public static string CliDll => Path.Combine(Root, "src", "Coordinator", "KubeHa.Cli", "bin", Configuration, "net10.0", "kubeha.dll");
+
+    /// <summary>The repository's version: VersionPrefix in Directory.Build.props, as scripts/package.sh reads it.</summary>
+    public static string Version =>
+        VersionPrefix().Match(File.ReadAllText(Path.Combine(Root, "Directory.Build.props"))).Groups[1].Value;
+
+    [GeneratedRegex("<VersionPrefix>([0-9.]+)</VersionPrefix>")]
+    private static partial Regex VersionPrefix();
 }

@@ -67,9 +67,8 @@ internal static class AgentHost
                     https.ServerCertificate = serverCert;
                     https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    // SslStream's own chain build against the KubeHa CA only (not the system
-                    // store, which costs more per handshake than the handshake); the decision is
-                    // the validator's below.
+                    // SslStream's own chain build against the KubeHa CA only, not the system
+                    // store (see TransportChainPolicy); the decision is the validator's below.
                     https.OnAuthenticate = (_, ssl) => ssl.CertificateChainPolicy = PeerCertificateValidator.TransportChainPolicy(ca);
                     https.ClientCertificateValidation = (cert, _, _) =>
                     {

@@ -48,7 +48,7 @@ public sealed class LabAgents : IAsyncDisposable
     /// <summary>The kubeha-agent .deb this fixture installs into each node, or null when it runs <see cref="AgentDll"/>.</summary>
     public string? AgentDeb { get; }
 
-    /// <summary>Agents installed from the package <paramref name="agentDeb"/> (see <see cref="LabPackages.AgentDeb"/>).</summary>
+    /// <summary>Agents installed from the package <paramref name="agentDeb"/> (see <see cref="LabPackages.AgentDebAsync"/>).</summary>
     public static LabAgents FromPackage(string agentDeb) =>
         File.Exists(agentDeb) ? new LabAgents(null, agentDeb) : throw new FileNotFoundException($"no kubeha-agent package at {agentDeb}", agentDeb);
 
