@@ -125,7 +125,8 @@ internal static partial class EtcdSecondMember
         return result.Stdout + result.Stderr;
     }
 
-    [GeneratedRegex(@"Member ([0-9a-f]+) added")]
+    // etcdctl prints the id with %16x: a leading zero becomes a space ("Member  f71d21f60d38726 added").
+    [GeneratedRegex(@"Member\s+([0-9a-f]+) added")]
     private static partial Regex MemberAdded();
 
     [GeneratedRegex(@"(?m)^(\s*- )--initial-cluster=\S+$")]
