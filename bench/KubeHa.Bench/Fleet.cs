@@ -16,6 +16,9 @@ internal sealed class Fleet(string dir, int count, int basePort)
     public const string OldServer = "https://10.0.0.11:6443";
     public const string NewServer = "https://api.k8s.local:8443";
 
+    /// <summary>Where the fan-out's second (warm) apply points every node.</summary>
+    public const string WarmServer = "https://api-2.k8s.local:8443";
+
     public string Dir => dir;
     public int Count => count;
     public int BasePort => basePort;

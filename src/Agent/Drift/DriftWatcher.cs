@@ -23,11 +23,19 @@ internal sealed class DriftWatcher(Action changed) : IDisposable
 
     public void Watch(IReadOnlySet<string> paths)
     {
+        var dirs = paths.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal).Where(Directory.Exists).ToList();
         lock (_gate)
         {
-            DisposeWatchers();
             _paths = paths;
-            foreach (var dir in paths.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal).Where(Directory.Exists))
+            // After a step the set of files usually changes but not their directories: keep the
+            // inotify watches then, instead of closing and opening one per directory again.
+            if (dirs.Count == _watchers.Count && _watchers.All(w => dirs.Contains(w.Path, StringComparer.Ordinal)))
+            {
+                return;
+            }
+
+            DisposeWatchers();
+            foreach (var dir in dirs)
             {
                 var watcher = new FileSystemWatcher(dir)
                 {
