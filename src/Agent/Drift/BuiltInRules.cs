@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using KubeHa.Agent.Actions.Pki;
 using KubeHa.Common.Pki;
 using KubeHa.Protos.Agent.V1;
@@ -17,18 +18,18 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
 {
     public const string ManagedMarker = "# Managed by kubeha";
 
-    public async Task<List<DriftItem>> CheckAsync(string node, IReadOnlyList<string> roles, string endpoint, DesiredState desired, CancellationToken cancellationToken)
+    public async Task<List<DriftItem>> CheckAsync(string node, IReadOnlyList<string> roles, string endpoint, DesiredState desired, DriftReads reads, CancellationToken cancellationToken)
     {
         var items = new List<DriftItem>();
         if (endpoint.Length > 0)
         {
-            foreach (var path in paths.Kubeconfigs.Where(File.Exists))
+            foreach (var path in paths.Kubeconfigs.Where(reads.Exists))
             {
-                CheckKubeconfig(node, path, endpoint, items);
+                CheckKubeconfig(node, path, endpoint, reads, items);
             }
         }
 
-        CheckApiServerCertificate(node, endpoint, items);
+        CheckApiServerCertificate(node, endpoint, reads, items);
 
         foreach (var (service, config) in paths.LoadBalancers)
         {
@@ -48,9 +49,9 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
         return items;
     }
 
-    private static void CheckKubeconfig(string node, string path, string endpoint, List<DriftItem> items)
+    private static void CheckKubeconfig(string node, string path, string endpoint, DriftReads reads, List<DriftItem> items)
     {
-        var servers = KubeconfigServers.Read(path, out var error);
+        var servers = KubeconfigServers.Read(reads, path, out var error);
         if (servers is null)
         {
             items.Add(DriftItems.Create(node, DriftKind.KubeconfigEndpoint, path, endpoint, error, correctable: false, "rule:kubeconfig-endpoint"));
@@ -64,10 +65,11 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
         }
     }
 
-    private void CheckApiServerCertificate(string node, string endpoint, List<DriftItem> items)
+    private void CheckApiServerCertificate(string node, string endpoint, DriftReads reads, List<DriftItem> items)
     {
         var path = Path.Combine(paths.PkiDir, "apiserver.crt");
-        if (!File.Exists(path))
+        var pem = reads.Bytes(path);
+        if (pem is null)
         {
             return;
         }
@@ -76,7 +78,7 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
         X509Certificate2 cert;
         try
         {
-            cert = X509Certificate2.CreateFromPem(File.ReadAllText(path));
+            cert = X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(pem));
         }
         catch (CryptographicException e)
         {

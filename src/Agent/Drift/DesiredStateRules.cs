@@ -13,7 +13,7 @@ namespace KubeHa.Agent.Drift;
 /// <summary>Compares the node with the desired state its successful steps recorded.</summary>
 internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe services, DriftPaths paths)
 {
-    public async Task<List<DriftItem>> CheckAsync(string node, DesiredState desired, CancellationToken cancellationToken)
+    public async Task<List<DriftItem>> CheckAsync(string node, DesiredState desired, DriftReads reads, CancellationToken cancellationToken)
     {
         var items = new List<DriftItem>();
         foreach (var file in desired.Files)
@@ -21,9 +21,9 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
             CheckFile(node, file, items);
         }
 
-        foreach (var kubeconfig in desired.Kubeconfigs.Where(k => File.Exists(k.Path)))
+        foreach (var kubeconfig in desired.Kubeconfigs.Where(k => reads.Exists(k.Path)))
         {
-            var servers = KubeconfigServers.Read(kubeconfig.Path, out var error);
+            var servers = KubeconfigServers.Read(reads, kubeconfig.Path, out var error);
             var wrong = servers?.Where(s => (kubeconfig.ClusterNames.Count == 0 || kubeconfig.ClusterNames.Contains(s.Cluster)) &&
                                             !KubeconfigServers.SameServer(s.Server, kubeconfig.Server)).ToList();
             if (servers is null || wrong!.Count > 0)
@@ -35,7 +35,7 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
 
         foreach (var cert in desired.Certificates)
         {
-            CheckCertificate(node, cert, items);
+            CheckCertificate(node, cert, reads, items);
         }
 
         foreach (var service in desired.Services)
@@ -103,9 +103,10 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
         }
     }
 
-    private static void CheckCertificate(string node, DesiredCertificate desired, List<DriftItem> items)
+    private static void CheckCertificate(string node, DesiredCertificate desired, DriftReads reads, List<DriftItem> items)
     {
-        if (!File.Exists(desired.Path))
+        var pem = reads.Bytes(desired.Path);
+        if (pem is null)
         {
             items.Add(DriftItems.Create(node, DriftKind.FileMissing, desired.Path, "certificate", "absent", correctable: false, desired.Source));
             return;
@@ -113,7 +114,7 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
 
         try
         {
-            using var cert = X509Certificate2.CreateFromPem(File.ReadAllText(desired.Path));
+            using var cert = X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(pem));
             var have = SanSet.Of(cert);
             var missing = desired.Sans.Where(s => SanName.TryParse(s, out var san) is null && !have.Contains(san!)).ToList();
             if (missing.Count > 0)

@@ -37,8 +37,9 @@ internal sealed class DriftChecker
     public async Task<List<DriftItem>> CheckAsync(CancellationToken cancellationToken)
     {
         var desired = Desired.Snapshot();
-        var items = await _desiredRules.CheckAsync(_options.NodeName, desired, cancellationToken).ConfigureAwait(false);
-        items.AddRange(await _builtIn.CheckAsync(_options.NodeName, _options.Roles, Endpoint(desired), desired, cancellationToken).ConfigureAwait(false));
+        var reads = new DriftReads();
+        var items = await _desiredRules.CheckAsync(_options.NodeName, desired, reads, cancellationToken).ConfigureAwait(false);
+        items.AddRange(await _builtIn.CheckAsync(_options.NodeName, _options.Roles, Endpoint(desired), desired, reads, cancellationToken).ConfigureAwait(false));
         return items.GroupBy(i => i.Id, StringComparer.Ordinal).Select(g => g.First()).OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
     }
 

@@ -7,12 +7,12 @@ namespace KubeHa.Agent.Drift;
 internal static class KubeconfigServers
 {
     /// <returns>(cluster name, server) pairs, or null with an error when the file is not a readable kubeconfig.</returns>
-    public static List<(string Cluster, string Server)>? Read(string path, out string error)
+    public static List<(string Cluster, string Server)>? Read(DriftReads reads, string path, out string error)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = reads.Bytes(path) ?? throw new FileNotFoundException("no such file", path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

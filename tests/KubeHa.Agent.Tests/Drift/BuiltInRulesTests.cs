@@ -93,6 +93,40 @@ public sealed class BuiltInRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task Certificate_RewrittenDuringACheck_OneCheckJudgesOneVersion()
+    {
+        // KubeHa's certificate, with the endpoint SAN, recorded as desired; a service recorded too,
+        // so that the check probes it between the recorded-state rules and the built-in rules.
+        Manifests("kube-apiserver", "kube-controller-manager", "kube-scheduler");
+        ApiServerCertificate(["api.k8s.local"], TimeSpan.FromDays(365));
+        var crt = Path.Combine(_node.KubeDir, "pki", "apiserver.crt");
+        _node.Services.Active.Add("haproxy");
+        _node.Store.Update(s =>
+        {
+            s.Certificates.Add(new DesiredCertificate { Path = crt, Sans = { "api.k8s.local" }, Source = "applied:r/apiserver-cert" });
+            s.Services.Add(new DesiredService { Name = "haproxy", Source = "applied:r/haproxy" });
+        });
+
+        // kubeadm re-issues it without the endpoint SAN while the check is between the two rule sets.
+        var rewritten = false;
+        _node.Services.DuringProbe = _ =>
+        {
+            if (!rewritten)
+            {
+                rewritten = true;
+                ApiServerCertificate([], TimeSpan.FromDays(365));
+            }
+        };
+
+        Assert.Empty(await CheckAsync());
+        Assert.True(rewritten);
+
+        var item = Assert.Single(await CheckAsync());
+        Assert.Equal((DriftKind.CertificateSan, crt), (item.Kind, item.Subject));
+        Assert.Equal("applied:r/apiserver-cert", item.Source);
+    }
+
+    [Fact]
     public async Task Certificate_WithEndpointSanButExpiringIn10Days_ExpiryOnly()
     {
         Manifests("kube-apiserver", "kube-controller-manager", "kube-scheduler");
