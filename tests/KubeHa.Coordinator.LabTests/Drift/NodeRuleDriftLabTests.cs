@@ -43,12 +43,12 @@ public sealed class NodeRuleDriftLabTests(ClusterLab lab, ITestOutputHelper outp
             var kubeadm = await LabCli.ExecAsync(node, "sh", "-c",
                 $"rm -f {certPath} /etc/kubernetes/pki/apiserver.key && kubeadm init phase certs apiserver --config {LabCli.NodeDir(node)}/kubeadm-init.yaml");
             Assert.True(kubeadm.ExitCode == 0, kubeadm.Describe("kubeadm init phase certs apiserver"));
-            // kubeadm removes and rewrites the file while a check may be running: that check can read
-            // the old certificate for the recorded expectation and the new one for the built-in rule,
-            // and report the rule's item. kubeadm's writes wake the agent again, and the next check
-            // must report the recorded expectation (its source).
+            // kubeadm removes the file, creates it and then writes it: a check can land in between
+            // and report it missing or unreadable for a moment. kubeadm's writes wake the agent
+            // again, and a later check must report the re-issued certificate against the applied step.
             await rig.WaitStoreAsync("certificate re-issued without the endpoint SAN reported against the applied step", TimeSpan.FromSeconds(15),
-                items => items.Any(i => i.Item.Id == sanId && i.Item.Source == $"applied:{rig.RunId}/apiserver-cert"));
+                items => items.Any(i => i.Item.Id == sanId && i.Item.Source == $"applied:{rig.RunId}/apiserver-cert" &&
+                                        i.Item.Actual.Contains("master-1", StringComparison.Ordinal)));
             rig.Log($"kubeadm re-issue -> stored by the daemon: {watch.Elapsed.TotalMilliseconds:0} ms");
 
             var item = (await rig.DriftJsonAsync()).Single(e => e.GetProperty("id").GetString() == sanId);
