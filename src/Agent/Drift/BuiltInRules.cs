@@ -33,7 +33,7 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
 
         foreach (var (service, config) in paths.LoadBalancers)
         {
-            var configured = desired.Services.Any(s => s.Name == service) || IsManaged(config);
+            var configured = desired.Services.Any(s => s.Name == service) || IsManaged(reads, config);
             if (configured && !await services.IsActiveAsync(service, cancellationToken).ConfigureAwait(false))
             {
                 items.Add(DriftItems.Create(node, DriftKind.ServiceInactive, service, "active", "not running", correctable: false,
@@ -43,7 +43,7 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
 
         if (roles.Contains("master", StringComparer.Ordinal))
         {
-            CheckManifests(node, desired, items);
+            CheckManifests(node, desired, reads, items);
         }
 
         return items;
@@ -74,7 +74,7 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
             return;
         }
 
-        var correctable = File.Exists(Path.Combine(paths.PkiDir, "ca.key"));
+        var correctable = reads.Exists(Path.Combine(paths.PkiDir, "ca.key"));
         X509Certificate2 cert;
         try
         {
@@ -103,11 +103,11 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
         }
     }
 
-    private void CheckManifests(string node, DesiredState desired, List<DriftItem> items)
+    private void CheckManifests(string node, DesiredState desired, DriftReads reads, List<DriftItem> items)
     {
         var required = new List<string> { "kube-apiserver", "kube-controller-manager", "kube-scheduler" };
         // Stacked etcd: the node holds an etcd serving certificate, so it runs etcd as a static pod.
-        if (File.Exists(Path.Combine(paths.PkiDir, "etcd", "server.crt")))
+        if (reads.Exists(Path.Combine(paths.PkiDir, "etcd", "server.crt")))
         {
             required.Add("etcd");
         }
@@ -115,7 +115,7 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
         foreach (var name in required)
         {
             var path = Path.Combine(paths.ManifestsDir, name + ".yaml");
-            if (!File.Exists(path))
+            if (!reads.Exists(path))
             {
                 var recorded = desired.Files.Any(f => f.Path == path && f.Sha256.Length > 0);
                 items.Add(DriftItems.Create(node, DriftKind.StaticPodMissing, path, "present", "absent", recorded, "rule:static-pod-manifest"));
@@ -123,11 +123,12 @@ internal sealed class BuiltInRules(IServiceProbe services, DriftPaths paths, Tim
         }
     }
 
-    private static bool IsManaged(string config)
+    private static bool IsManaged(DriftReads reads, string config)
     {
         try
         {
-            return File.Exists(config) && File.ReadLines(config).Take(5).Any(l => l.StartsWith(ManagedMarker, StringComparison.Ordinal));
+            return reads.Bytes(config) is { } bytes &&
+                   Encoding.UTF8.GetString(bytes).Split('\n').Take(5).Any(l => l.StartsWith(ManagedMarker, StringComparison.Ordinal));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

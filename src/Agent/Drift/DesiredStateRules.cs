@@ -18,7 +18,7 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
         var items = new List<DriftItem>();
         foreach (var file in desired.Files)
         {
-            CheckFile(node, file, items);
+            CheckFile(node, file, reads, items);
         }
 
         foreach (var kubeconfig in desired.Kubeconfigs.Where(k => reads.Exists(k.Path)))
@@ -48,7 +48,7 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
 
         foreach (var block in desired.HostsBlocks)
         {
-            CheckHostsBlock(node, block, items);
+            CheckHostsBlock(node, block, reads, items);
         }
 
         foreach (var sysctl in desired.Sysctls)
@@ -61,19 +61,23 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
             }
         }
 
-        foreach (var flags in desired.StaticPodFlags.Where(f => File.Exists(f.ManifestPath)))
+        foreach (var flags in desired.StaticPodFlags)
         {
-            CheckFlags(node, flags, items);
+            if (reads.Bytes(flags.ManifestPath) is { } manifest)
+            {
+                CheckFlags(node, flags, manifest, items);
+            }
         }
 
         return items;
     }
 
-    private void CheckFile(string node, DesiredFile file, List<DriftItem> items)
+    private void CheckFile(string node, DesiredFile file, DriftReads reads, List<DriftItem> items)
     {
         var recorded = file.Sha256.Length == 0 ? null : store.ReadContent(file.Sha256);
         var correctable = file.Sha256.Length == 0 || recorded is not null;
-        if (!File.Exists(file.Path))
+        var actual = reads.Bytes(file.Path);
+        if (actual is null)
         {
             if (file.Sha256.Length > 0)
             {
@@ -84,7 +88,6 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
             return;
         }
 
-        var actual = File.ReadAllBytes(file.Path);
         var sha = FileTransaction.Sha256(actual);
         if (sha != file.Sha256)
         {
@@ -120,7 +123,7 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
             if (missing.Count > 0)
             {
                 items.Add(DriftItems.Create(node, DriftKind.CertificateSan, desired.Path, string.Join(",", desired.Sans), have.ToString(),
-                    correctable: File.Exists(Path.Combine(Path.GetDirectoryName(desired.Path)!, "ca.key")), desired.Source));
+                    correctable: reads.Exists(Path.Combine(Path.GetDirectoryName(desired.Path)!, "ca.key")), desired.Source));
             }
 
             if (desired.Issuer.Length > 0 && cert.Issuer != desired.Issuer)
@@ -134,9 +137,9 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
         }
     }
 
-    private static void CheckHostsBlock(string node, DesiredHostsBlock block, List<DriftItem> items)
+    private static void CheckHostsBlock(string node, DesiredHostsBlock block, DriftReads reads, List<DriftItem> items)
     {
-        var current = File.Exists(block.Path) ? File.ReadAllText(block.Path) : string.Empty;
+        var current = reads.Bytes(block.Path) is { } hosts ? Encoding.UTF8.GetString(hosts) : string.Empty;
         var expected = Actions.HostsBlock.HostsBlockAction.Render(block.Path, current, block.Entries, out var error);
         if (expected is null)
         {
@@ -149,9 +152,8 @@ internal sealed class DesiredStateRules(DesiredStateStore store, IServiceProbe s
         }
     }
 
-    private static void CheckFlags(string node, DesiredStaticPodFlags flags, List<DriftItem> items)
+    private static void CheckFlags(string node, DesiredStaticPodFlags flags, byte[] bytes, List<DriftItem> items)
     {
-        var bytes = File.ReadAllBytes(flags.ManifestPath);
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var wanted = RestoreDesiredAction.FlagsSpec(flags);
         var edited = Actions.StaticPodFlags.StaticPodFlagsAction.Edit(wanted, bytes, outputs, out var error);

@@ -3,7 +3,8 @@ namespace KubeHa.Agent.Drift;
 /// <summary>
 /// The files of one drift check, each read at most once, so that the recorded expectations and
 /// the built-in rules judge the same bytes even while a file is rewritten during the check
-/// (kubeadm removes and rewrites apiserver.crt; an editor replaces a kubeconfig).
+/// (kubeadm removes and rewrites apiserver.crt; an editor replaces a kubeconfig). Every rule reads
+/// the node's files through it; only /proc/sys values and file modes are read directly.
 /// </summary>
 internal sealed class DriftReads
 {
