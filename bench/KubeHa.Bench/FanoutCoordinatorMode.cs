@@ -29,11 +29,14 @@ internal static class FanoutCoordinatorMode
         await using var pool = new AgentPool(endpoints, client, ca, Options, TimeProvider.System);
 
         // Cold: a fresh process, no connection yet (N mutual-TLS handshakes, cold code on both sides).
-        var cold = await ApplyAsync(dir, fleet, pool, runId, Fleet.NewServer).ConfigureAwait(false);
+        if (await ApplyAsync(dir, fleet, pool, runId, Fleet.NewServer).ConfigureAwait(false) is not { } cold)
+        {
+            return 1;
+        }
+
         // Warm: the next apply over the same pool, as a later phase of one `kubeha apply` runs after
         // preflight has connected to every agent. It switches every node on to a second endpoint.
-        var warm = cold is null ? null : await ApplyAsync(dir, fleet, pool, runId + "-warm", Fleet.WarmServer).ConfigureAwait(false);
-        if (cold is null || warm is null)
+        if (await ApplyAsync(dir, fleet, pool, runId + "-warm", Fleet.WarmServer).ConfigureAwait(false) is not { } warm)
         {
             return 1;
         }

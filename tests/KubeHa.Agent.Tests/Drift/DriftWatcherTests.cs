@@ -7,53 +7,56 @@ namespace KubeHa.Agent.Tests.Drift;
 [Trait(Categories.Name, Categories.Unit)]
 public sealed class DriftWatcherTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("kubeha-watch-").FullName;
+    private readonly TempDir _dir = new("kubeha-watch");
+    private readonly SemaphoreSlim _changed = new(0);
+    private readonly DriftWatcher _watcher;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public DriftWatcherTests() => _watcher = new DriftWatcher(() => _changed.Release());
+
+    public void Dispose()
+    {
+        _watcher.Dispose();
+        _changed.Dispose();
+        _dir.Dispose();
+    }
 
     [Fact]
     public async Task Watch_SameDirectoriesNewFiles_KeepsTheWatchesAndSeesTheNewFile()
     {
-        var a = Path.Combine(_dir, "a.conf");
-        var b = Path.Combine(_dir, "b.conf");
-        var changed = new SemaphoreSlim(0);
-        using var watcher = new DriftWatcher(() => changed.Release());
-        watcher.Watch(new HashSet<string> { a });
-        Assert.Equal(1, watcher.Directories);
+        var a = _dir.Combine("a.conf");
+        var b = _dir.Combine("b.conf");
+        _watcher.Watch(new HashSet<string> { a });
+        Assert.Equal(1, _watcher.Directories);
 
-        watcher.Watch(new HashSet<string> { a, b });
-        Assert.Equal(1, watcher.Directories);
+        _watcher.Watch(new HashSet<string> { a, b });
+        Assert.Equal(1, _watcher.Directories);
         await File.WriteAllTextAsync(b, "edited");
-        Assert.True(await changed.WaitAsync(TimeSpan.FromSeconds(10)), "no event for a file added to an already watched directory");
+        Assert.True(await _changed.WaitAsync(TimeSpan.FromSeconds(10)), "no event for a file added to an already watched directory");
     }
 
     [Fact]
     public async Task Watch_FileNoLongerListed_IgnoresItsEvents()
     {
-        var a = Path.Combine(_dir, "a.conf");
-        var b = Path.Combine(_dir, "b.conf");
-        var changed = new SemaphoreSlim(0);
-        using var watcher = new DriftWatcher(() => changed.Release());
-        watcher.Watch(new HashSet<string> { a, b });
-        watcher.Watch(new HashSet<string> { a });
+        var a = _dir.Combine("a.conf");
+        var b = _dir.Combine("b.conf");
+        _watcher.Watch(new HashSet<string> { a, b });
+        _watcher.Watch(new HashSet<string> { a });
 
         await File.WriteAllTextAsync(b, "not watched any more");
-        Assert.False(await changed.WaitAsync(TimeSpan.FromMilliseconds(500)), "an event for a file that is no longer listed");
+        Assert.False(await _changed.WaitAsync(TimeSpan.FromMilliseconds(500)), "an event for a file that is no longer listed");
         await File.WriteAllTextAsync(a, "watched");
-        Assert.True(await changed.WaitAsync(TimeSpan.FromSeconds(10)), "no event for the watched file");
+        Assert.True(await _changed.WaitAsync(TimeSpan.FromSeconds(10)), "no event for the watched file");
     }
 
     [Fact]
     public async Task Watch_NewDirectory_AddsAWatch()
     {
-        var sub = Directory.CreateDirectory(Path.Combine(_dir, "manifests")).FullName;
-        var changed = new SemaphoreSlim(0);
-        using var watcher = new DriftWatcher(() => changed.Release());
-        watcher.Watch(new HashSet<string> { Path.Combine(_dir, "a.conf") });
-        watcher.Watch(new HashSet<string> { Path.Combine(_dir, "a.conf"), Path.Combine(sub, "etcd.yaml") });
-        Assert.Equal(2, watcher.Directories);
+        var sub = Directory.CreateDirectory(_dir.Combine("manifests")).FullName;
+        _watcher.Watch(new HashSet<string> { _dir.Combine("a.conf") });
+        _watcher.Watch(new HashSet<string> { _dir.Combine("a.conf"), Path.Combine(sub, "etcd.yaml") });
+        Assert.Equal(2, _watcher.Directories);
 
         await File.WriteAllTextAsync(Path.Combine(sub, "etcd.yaml"), "x");
-        Assert.True(await changed.WaitAsync(TimeSpan.FromSeconds(10)), "no event in the newly watched directory");
+        Assert.True(await _changed.WaitAsync(TimeSpan.FromSeconds(10)), "no event in the newly watched directory");
     }
 }
