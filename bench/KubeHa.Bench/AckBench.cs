@@ -24,7 +24,7 @@ internal static class AckBench
             {
                 RunId = runId,
                 StepId = "noop-" + i.ToString(CultureInfo.InvariantCulture),
-                Mode = StepMode.Apply,
+                Mode = Environment.GetEnvironmentVariable("XMODE") == "check" ? StepMode.Check : StepMode.Apply,
                 Step = new StepSpec { Noop = new NoopAction { ProgressEvents = 0 } },
             };
             var result = await submitter.RunAsync(connection, request, NullStepObserver.Instance, CancellationToken.None).ConfigureAwait(false);

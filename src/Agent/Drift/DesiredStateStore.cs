@@ -37,13 +37,21 @@ internal sealed class DesiredStateStore
         }
     }
 
-    /// <summary>Applies <paramref name="change"/> to a copy and makes it durable before it is visible.</summary>
+    /// <summary>
+    /// Applies <paramref name="change"/> to a copy and makes it durable before it is visible.
+    /// A change that leaves the state as it was writes nothing and raises no event.
+    /// </summary>
     public void Update(Action<DesiredState> change)
     {
         lock (_gate)
         {
             var next = _state.Clone();
             change(next);
+            if (next.Equals(_state))
+            {
+                return;
+            }
+
             AtomicFile.WriteAllBytes(_file, next.ToByteArray(), AtomicFile.PrivateMode);
             _state = next;
             PruneContent(next);

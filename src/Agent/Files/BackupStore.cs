@@ -63,7 +63,8 @@ internal sealed class BackupStore(string backupsDir)
         if (exists)
         {
             // Backups may hold keys: always 0600.
-            AtomicFile.WriteAllBytes(Path.Combine(dir, $"{index:D4}.bak"), File.ReadAllBytes(path), AtomicFile.PrivateMode);
+            // The manifest's directory fsync below makes this rename durable too.
+            AtomicFile.WriteAllBytes(Path.Combine(dir, $"{index:D4}.bak"), File.ReadAllBytes(path), AtomicFile.PrivateMode, syncDirectory: false);
         }
 
         var all = existing.Append(new BackupEntry(index, path, exists, mode));

@@ -14,6 +14,14 @@ internal interface IStepAction
     Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken);
 
     /// <summary>
+    /// False for an action that only reads (noop, probe). The executor gives it a dry-run file
+    /// transaction, fails it if it reports a change, records its request and result without
+    /// waiting for the disk (<see cref="StepLog"/>), runs it again if it was interrupted, and
+    /// records no desired state for it.
+    /// </summary>
+    bool ChangesNode => true;
+
+    /// <summary>
     /// Undo effects that are not files (files are restored by the executor from the backup).
     /// Called after the files were restored.
     /// </summary>

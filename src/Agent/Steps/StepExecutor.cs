@@ -41,7 +41,7 @@ internal sealed partial class StepExecutor : IDisposable
     {
         _desired = desired;
         _options = options;
-        _store = new StepStore(options.StepsDir);
+        _store = new StepStore(options.StepsDir, time);
         _backups = new BackupStore(options.BackupsDir);
         _guard = new PathGuard(options.AllowedRoots);
         _actions = actions.ToDictionary(a => a.Case);
@@ -126,13 +126,13 @@ internal sealed partial class StepExecutor : IDisposable
                 return recorded;
             }
 
-            if (request.Mode != StepMode.Check && _store.ReadRequest(request.RunId, request.StepId) is not null)
+            if (request.Mode != StepMode.Check && _store.ReadRequest(request.RunId, request.StepId) is { } started && ChangesNode(started))
             {
                 // Started before an agent stop and never finished: do not run it again blindly.
                 var interrupted = Terminal(request, StepOutcome.Failed,
                     "interrupted: the agent stopped while this step was running; its backup is kept: roll it back or submit a new step id");
                 interrupted.RequestSha256 = digest;
-                _store.WriteResult(interrupted);
+                _store.WriteResult(interrupted, durable: true);
                 return interrupted;
             }
 
@@ -155,9 +155,10 @@ internal sealed partial class StepExecutor : IDisposable
     private async Task<StepResult> ExecuteAsync(ExecuteStepRequest request, string digest, ChannelWriter<ExecuteStepResponse> events, CancellationToken stopping)
     {
         var durable = request.Mode != StepMode.Check;
+        var changesNode = ChangesNode(request);
         if (durable)
         {
-            _store.WriteRequest(request);
+            _store.WriteRequest(request, durable: changesNode);
         }
 
         var started = _time.GetUtcNow();
@@ -173,7 +174,8 @@ internal sealed partial class StepExecutor : IDisposable
         });
         LogAccepted(_logger, request.RunId, request.StepId, request.Mode);
 
-        var files = new FileTransaction(_guard, _backups, request.RunId, request.StepId, dryRun: !durable);
+        // A read-only action gets a dry-run transaction: it cannot write a file even by mistake.
+        var files = new FileTransaction(_guard, _backups, request.RunId, request.StepId, dryRun: !durable || !changesNode);
         var context = new StepContext(request.RunId, request.StepId, _options.NodeName, !durable, files,
             (message, percent) =>
             {
@@ -208,6 +210,11 @@ internal sealed partial class StepExecutor : IDisposable
             outcome = ActionResult.Failed($"{e.GetType().Name}: {e.Message}");
         }
 
+        if (!changesNode && (files.Changes.Count > 0 || context.Effects.Count > 0))
+        {
+            outcome = ActionResult.Failed($"agent error: action {request.Step.ActionCase} is read-only but reported changes; nothing was written");
+        }
+
         var result = Terminal(request, outcome.Outcome, outcome.Reason);
         result.RequestSha256 = digest;
         result.StartedAt = Timestamp.FromDateTimeOffset(started);
@@ -218,8 +225,12 @@ internal sealed partial class StepExecutor : IDisposable
         result.SecretOutputs.Add(context.SecretOutputs);
         if (durable)
         {
-            _store.WriteResult(result);
-            RecordDesired(request, files, context.Outputs, outcome.Outcome);
+            _store.WriteResult(result, durable: changesNode);
+            if (changesNode)
+            {
+                RecordDesired(request, files, context.Outputs, outcome.Outcome);
+            }
+
             _metrics.StepExecuted(request.Mode == StepMode.Rollback ? "Rollback" : request.Step.ActionCase.ToString(), outcome.Outcome, _time.GetUtcNow() - started);
         }
 
@@ -251,6 +262,16 @@ internal sealed partial class StepExecutor : IDisposable
             LogDesiredNotRecorded(_logger, e, request.RunId, request.StepId);
         }
     }
+
+    /// <summary>
+    /// Rollbacks and every action but the read-only ones (noop, probe). A read-only step's records
+    /// do not wait for the disk, and an interrupted one is run again rather than reported.
+    /// </summary>
+    private bool ChangesNode(ExecuteStepRequest request) =>
+        request.Mode == StepMode.Rollback ||
+        request.Step is null ||
+        !_actions.TryGetValue(request.Step.ActionCase, out var action) ||
+        action.ChangesNode;
 
     private async Task<ActionResult> RollbackAsync(ExecuteStepRequest request, StepContext context, CancellationToken stopping)
     {

@@ -1,41 +1,46 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
-using KubeHa.Common.Files;
 using KubeHa.Protos.Agent.V1;
 
 namespace KubeHa.Agent.Steps;
 
 /// <summary>
-/// Durable record of submitted steps: STATE/steps/RUN/STEP.request (written before the step
-/// runs) and STEP.result (written before the result is sent). A request without a result is
-/// a step interrupted by an agent stop.
+/// Durable record of submitted steps: one append-only <see cref="StepLog"/> per run,
+/// STATE/steps/RUN.log, with each step's request (written before the step runs) and result
+/// (written before the result is sent). A request without a result is a step interrupted by an
+/// agent stop. Records of agents before 0.2 (STATE/steps/RUN/STEP.request and .result, one file
+/// each) are still read.
 /// </summary>
-internal sealed partial class StepStore(string stepsDir)
+internal sealed partial class StepStore(string stepsDir, TimeProvider time)
 {
+    private readonly ConcurrentDictionary<string, Lazy<StepLog>> _logs = new(StringComparer.Ordinal);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex IdPattern();
 
     public static bool IsValidId(string id) => IdPattern().IsMatch(id) && !id.Contains("..", StringComparison.Ordinal);
 
-    private string RequestPath(string runId, string stepId) => Path.Combine(stepsDir, runId, stepId + ".request");
+    /// <summary>The log of <paramref name="runId"/>, read from disk on first use and kept.</summary>
+    public StepLog Log(string runId) =>
+        _logs.GetOrAdd(runId, id => new Lazy<StepLog>(
+            () => StepLog.Open(Path.Combine(stepsDir, id + ".log"), time), LazyThreadSafetyMode.PublicationOnly)).Value;
 
-    private string ResultPath(string runId, string stepId) => Path.Combine(stepsDir, runId, stepId + ".result");
+    public StepResult? ReadResult(string runId, string stepId) =>
+        Log(runId).Result(stepId) ?? ReadLegacy(runId, stepId + ".result", StepResult.Parser);
 
-    public StepResult? ReadResult(string runId, string stepId)
+    public ExecuteStepRequest? ReadRequest(string runId, string stepId) =>
+        Log(runId).Request(stepId) ?? ReadLegacy(runId, stepId + ".request", ExecuteStepRequest.Parser);
+
+    /// <param name="durable">False for a step that changes nothing on the node: see <see cref="StepLog"/>.</param>
+    public void WriteRequest(ExecuteStepRequest request, bool durable) => Log(request.RunId).Append(request, durable);
+
+    public void WriteResult(StepResult result, bool durable) => Log(result.RunId).Append(result, durable);
+
+    private T? ReadLegacy<T>(string runId, string file, MessageParser<T> parser)
+        where T : class, IMessage<T>
     {
-        var path = ResultPath(runId, stepId);
-        return File.Exists(path) ? StepResult.Parser.ParseFrom(File.ReadAllBytes(path)) : null;
+        var path = Path.Combine(stepsDir, runId, file);
+        return File.Exists(path) ? parser.ParseFrom(File.ReadAllBytes(path)) : null;
     }
-
-    public ExecuteStepRequest? ReadRequest(string runId, string stepId)
-    {
-        var path = RequestPath(runId, stepId);
-        return File.Exists(path) ? ExecuteStepRequest.Parser.ParseFrom(File.ReadAllBytes(path)) : null;
-    }
-
-    public void WriteRequest(ExecuteStepRequest request) =>
-        AtomicFile.WriteAllBytes(RequestPath(request.RunId, request.StepId), request.ToByteArray(), AtomicFile.PrivateMode);
-
-    public void WriteResult(StepResult result) =>
-        AtomicFile.WriteAllBytes(ResultPath(result.RunId, result.StepId), result.ToByteArray(), AtomicFile.PrivateMode);
 }

@@ -16,7 +16,14 @@ public static partial class AtomicFile
     /// <summary>Suffix of temporary files; a crash can leave one behind, never a torn target.</summary>
     public const string TempSuffix = ".kubeha-tmp";
 
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode mode) =>
+        WriteAllBytes(path, content, mode, syncDirectory: true);
+
+    /// <param name="syncDirectory">
+    /// False when the caller writes more files into the same directory and then calls
+    /// <see cref="FsyncDirectory"/> once for all of them: the rename is durable only after that.
+    /// </param>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode mode, bool syncDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
@@ -41,7 +48,10 @@ public static partial class AtomicFile
             // CreateNew honours the umask; set the exact mode requested.
             File.SetUnixFileMode(temp, mode);
             File.Move(temp, full, overwrite: true);
-            FsyncDirectory(dir);
+            if (syncDirectory)
+            {
+                FsyncDirectory(dir);
+            }
         }
         catch
         {
@@ -93,6 +103,39 @@ public static partial class AtomicFile
         }
     }
 
+    /// <summary>
+    /// fdatasync: makes the file's data (and its size) durable, skipping a timestamp-only inode
+    /// write. For appends to a file whose directory entry is already durable.
+    /// </summary>
+    public static void FlushData(FileStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Flush(flushToDisk: false);
+        if (!OperatingSystem.IsLinux())
+        {
+            stream.Flush(flushToDisk: true);
+            return;
+        }
+
+        var handle = stream.SafeFileHandle;
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            if (Fdatasync((int)handle.DangerousGetHandle()) != 0)
+            {
+                throw new IOException($"{stream.Name}: fdatasync failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     private static void TryDelete(string path)
     {
         try
@@ -116,6 +159,9 @@ public static partial class AtomicFile
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int Fdatasync(int fd);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

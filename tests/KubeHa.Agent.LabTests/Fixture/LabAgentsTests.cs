@@ -34,7 +34,9 @@ public sealed class LabAgentsTests(AgentLab lab)
             Assert.Equal(node, result.Node);
             Assert.Equal("1", result.Outputs["executions"]);
             // The step record lives in the node's /var/lib/kubeha, i.e. the agent really ran inside the node.
-            Assert.True(File.Exists(Path.Combine(agent.StateDir, "steps", "lab-fixture", $"noop-{node}.result")), $"no step record under {agent.StateDir}");
+            var log = Path.Combine(agent.StateDir, "steps", "lab-fixture.log");
+            Assert.True(File.Exists(log), $"no step log under {agent.StateDir}");
+            Assert.True(File.ReadAllBytes(log).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes($"noop-{node}")) >= 0, $"{log} has no record of noop-{node}");
         }
     }
 

@@ -9,6 +9,8 @@ internal sealed class NoopAction : IStepAction
 {
     public StepSpec.ActionOneofCase Case => StepSpec.ActionOneofCase.Noop;
 
+    public bool ChangesNode => false;
+
     public async Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var noop = spec.Noop;

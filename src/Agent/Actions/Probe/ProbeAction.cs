@@ -12,6 +12,8 @@ internal sealed class ProbeAction : IStepAction
 {
     public StepSpec.ActionOneofCase Case => StepSpec.ActionOneofCase.Probe;
 
+    public bool ChangesNode => false;
+
     public async Task<ActionResult> ExecuteAsync(StepSpec spec, StepContext context, CancellationToken cancellationToken)
     {
         var p = spec.Probe;
