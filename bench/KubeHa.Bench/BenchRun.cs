@@ -21,7 +21,7 @@ internal static class BenchRun
             ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
             ["fanout"] = $"one plan, one phase, one wave of N kubeconfig_endpoint steps (all submitted at once; AgentConnectionOptions defaults ({FanoutCoordinatorMode.Options.MaxConcurrentCallsPerAgent} calls per agent, {FanoutCoordinatorMode.Options.Retries} retries) but connect and call timeouts {FanoutCoordinatorMode.Options.ConnectTimeout.TotalSeconds} s); agents {FanoutBench.AgentsPerProcess} per process; coordinator in its own process; applied twice over one agent pool: cold (new process, no connection) then warm (connections up); JIT with TieredPGO off, as the agent and CLI ship",
             ["ansible"] = "ansible-playbook, connection local per host, one replace task, gather_facts false, forks 5 and 50",
-            ["ack"] = $"{s.AckSteps} sequential noop steps after 500 warm-up, then {s.AckSteps} with {s.Concurrency} in flight, one reused mTLS channel",
+            ["ack"] = $"{s.AckSteps} sequential noop steps after 500 warm-up, then {s.AckSteps} with {s.Concurrency} in flight, one reused mTLS channel; then 1000 sequential kubeconfig endpoint switches on one file (file_step_*)",
             ["agent"] = $"framework-dependent agent run by dotnet, JIT, TieredPGO off, workstation non-concurrent GC (or KUBEHA_BENCH_AGENT={Environment.GetEnvironmentVariable("KUBEHA_BENCH_AGENT")}); {s.Starts} cold starts; idle {s.IdleSeconds} s with drift_check_interval_s {IdleBench.CheckIntervalSeconds}",
             ["drift"] = $"{s.DriftEdits} edits of kubelet.conf alternately breaking/restoring the server; agent drift_debounce_ms default 300",
         };
