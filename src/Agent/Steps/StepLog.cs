@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Google.Protobuf;
 using KubeHa.Common.Files;
 using KubeHa.Protos.Agent.V1;
@@ -7,31 +5,29 @@ using KubeHa.Protos.Agent.V1;
 namespace KubeHa.Agent.Steps;
 
 /// <summary>
-/// One run's step records, appended to STATE/steps/RUN.log (0600). A record is a 13-byte header
-/// (payload length, u32 little-endian; the first 8 bytes of the SHA-256 of kind and payload;
-/// kind, 1 = request, 2 = result) and the protobuf payload. Loading stops at the first record
-/// that is short or fails its checksum: the tail of an append a crash cut short. The next
-/// append cuts that tail off.
+/// One run's step records (<see cref="StepLogRecord"/>), appended to STATE/steps/RUN.log (0600).
+/// Loading stops at the first record that is short or fails its checksum: the tail of an append
+/// a crash cut short. The next append cuts that tail off.
 /// <para>
 /// A durable append returns after fdatasync. A lazy one (a step that changes nothing on the
 /// node) returns after write(2): an agent crash keeps it (page cache), a machine crash within
 /// <see cref="LazyFlushDelay"/> can lose it, and the next durable append or the flush that
 /// follows it flushes it.
 /// </para>
+/// <para>
+/// Memory holds only where each step's records start; a record is read back from the file when
+/// asked for (replays, rollbacks, resubmissions after a restart).
+/// </para>
 /// </summary>
 internal sealed class StepLog
 {
     public static readonly TimeSpan LazyFlushDelay = TimeSpan.FromMilliseconds(100);
 
-    private const int HeaderLength = 13;
-    private const byte RequestKind = 1;
-    private const byte ResultKind = 2;
-
     private readonly string _path;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, ExecuteStepRequest> _requests = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, StepResult> _results = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _requests = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _results = new(StringComparer.Ordinal);
     private long _length;
     private bool _entryDurable;
     private bool _unsynced;
@@ -63,32 +59,31 @@ internal sealed class StepLog
         }
     }
 
-    public ExecuteStepRequest? Request(string stepId)
+    public ExecuteStepRequest? Request(string stepId) => Read(_requests, stepId, ExecuteStepRequest.Parser);
+
+    public StepResult? Result(string stepId) => Read(_results, stepId, StepResult.Parser);
+
+    public void Append(ExecuteStepRequest request, bool durable) =>
+        Append(StepLogRecord.Request, request, durable, offset => _requests[request.StepId] = offset);
+
+    public void Append(StepResult result, bool durable) =>
+        Append(StepLogRecord.Result, result, durable, offset => _results[result.StepId] = offset);
+
+    private T? Read<T>(Dictionary<string, long> index, string stepId, MessageParser<T> parser)
+        where T : class, IMessage<T>
     {
+        long offset;
         lock (_gate)
         {
-            return _requests.TryGetValue(stepId, out var r) ? r.Clone() : null;
+            if (!index.TryGetValue(stepId, out offset))
+            {
+                return null;
+            }
         }
-    }
 
-    public StepResult? Result(string stepId)
-    {
-        lock (_gate)
-        {
-            return _results.TryGetValue(stepId, out var r) ? r.Clone() : null;
-        }
-    }
-
-    public void Append(ExecuteStepRequest request, bool durable)
-    {
-        var copy = request.Clone();
-        Append(RequestKind, copy, durable, () => _requests[copy.StepId] = copy);
-    }
-
-    public void Append(StepResult result, bool durable)
-    {
-        var copy = result.Clone();
-        Append(ResultKind, copy, durable, () => _results[copy.StepId] = copy);
+        // Whole records below _length never change: no lock needed to read one.
+        using var handle = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return parser.ParseFrom(StepLogRecord.ReadPayload(handle, offset, _path));
     }
 
     /// <summary>Makes lazy appends durable now (also done <see cref="LazyFlushDelay"/> after one).</summary>
@@ -102,19 +97,41 @@ internal sealed class StepLog
                 return;
             }
 
+            // Appends made from here on set it again and schedule their own flush.
+            _unsynced = false;
+        }
+
+        // Outside the lock: an append does not wait behind this flush.
+        try
+        {
             using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             AtomicFile.FlushData(stream);
-            MakeEntryDurable();
-            _unsynced = false;
+            lock (_gate)
+            {
+                MakeEntryDurable();
+            }
+        }
+        catch (IOException)
+        {
+            lock (_gate)
+            {
+                _unsynced = true;
+            }
+
+            throw;
         }
     }
 
-    private void Append(byte kind, IMessage message, bool durable, Action index)
+    private void Append(byte kind, IMessage message, bool durable, Action<long> index)
     {
-        var record = Encode(kind, message.ToByteArray());
+        var record = StepLogRecord.Encode(kind, message.ToByteArray());
         lock (_gate)
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
+            if (!_entryDurable)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
+            }
+
             using (var stream = new FileStream(_path, new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,
@@ -137,8 +154,8 @@ internal sealed class StepLog
                 }
             }
 
+            index(_length);
             _length += record.Length;
-            index();
             if (durable)
             {
                 MakeEntryDurable();
@@ -183,19 +200,6 @@ internal sealed class StepLog
         });
     }
 
-    private static byte[] Encode(byte kind, byte[] payload)
-    {
-        var record = new byte[HeaderLength + payload.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)payload.Length);
-        record[12] = kind;
-        payload.CopyTo(record.AsSpan(HeaderLength));
-        Checksum(record.AsSpan(12)).CopyTo(record.AsSpan(4, 8));
-        return record;
-    }
-
-    /// <summary>First 8 bytes of the SHA-256 of kind and payload.</summary>
-    private static byte[] Checksum(ReadOnlySpan<byte> kindAndPayload) => SHA256.HashData(kindAndPayload)[..8];
-
     private void Load()
     {
         if (!File.Exists(_path))
@@ -206,35 +210,25 @@ internal sealed class StepLog
         _entryDurable = true;
         var bytes = File.ReadAllBytes(_path);
         var offset = 0;
-        while (bytes.Length - offset >= HeaderLength)
+        while (StepLogRecord.TryDecode(bytes.AsSpan(offset), out var kind, out var payload, out var length) && Index(kind, payload, offset))
         {
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset));
-            if (length > bytes.Length - offset - HeaderLength ||
-                !Checksum(bytes.AsSpan(offset + 12, 1 + (int)length)).AsSpan().SequenceEqual(bytes.AsSpan(offset + 4, 8)) ||
-                !Index(bytes[offset + 12], bytes.AsSpan(offset + HeaderLength, (int)length)))
-            {
-                break;
-            }
-
-            offset += HeaderLength + (int)length;
+            offset += length;
         }
 
         _length = offset;
     }
 
-    private bool Index(byte kind, ReadOnlySpan<byte> payload)
+    private bool Index(byte kind, ReadOnlySpan<byte> payload, long offset)
     {
         try
         {
             switch (kind)
             {
-                case RequestKind:
-                    var request = ExecuteStepRequest.Parser.ParseFrom(payload);
-                    _requests[request.StepId] = request;
+                case StepLogRecord.Request:
+                    _requests[ExecuteStepRequest.Parser.ParseFrom(payload).StepId] = offset;
                     return true;
-                case ResultKind:
-                    var result = StepResult.Parser.ParseFrom(payload);
-                    _results[result.StepId] = result;
+                case StepLogRecord.Result:
+                    _results[StepResult.Parser.ParseFrom(payload).StepId] = offset;
                     return true;
                 default:
                     return false;

@@ -15,6 +15,7 @@ namespace KubeHa.Agent.Steps;
 internal sealed partial class StepStore(string stepsDir, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Lazy<StepLog>> _logs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _legacyRuns = new(StringComparer.Ordinal);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex IdPattern();
@@ -40,6 +41,12 @@ internal sealed partial class StepStore(string stepsDir, TimeProvider time)
     private T? ReadLegacy<T>(string runId, string file, MessageParser<T> parser)
         where T : class, IMessage<T>
     {
+        // Earlier builds made a directory per run; no agent makes one now, so look once per run.
+        if (!_legacyRuns.GetOrAdd(runId, id => Directory.Exists(Path.Combine(stepsDir, id))))
+        {
+            return null;
+        }
+
         var path = Path.Combine(stepsDir, runId, file);
         return File.Exists(path) ? parser.ParseFrom(File.ReadAllBytes(path)) : null;
     }

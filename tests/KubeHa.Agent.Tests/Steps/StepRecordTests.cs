@@ -17,16 +17,16 @@ public sealed class StepRecordTests : IDisposable
 
     private static StepSpec Spec => new() { Noop = new NoopAction() };
 
-    private static StepStore EarlierAgentStore(StepRunner runner) => new(runner.Options.StepsDir, TimeProvider.System);
+    private static StepStore EarlierAgentStore(StepHarness runner) => new(runner.Options.StepsDir, TimeProvider.System);
 
-    private static ExecuteStepRequest Request(StepRunner runner, string stepId) =>
-        new() { RunId = runner.RunId, StepId = stepId, Mode = StepMode.Apply, Step = Spec };
+    private static ExecuteStepRequest Request(StepHarness runner, string stepId) =>
+        new() { RunId = StepHarness.RunId, StepId = stepId, Mode = StepMode.Apply, Step = Spec };
 
     [Fact]
     public async Task Apply_RequestRecordedNoResult_ReportedInterruptedNotRunAgain()
     {
         var action = new CountingAction(changesNode: true);
-        using var runner = new StepRunner(_dir, action);
+        using var runner = new StepHarness(_dir, action);
         EarlierAgentStore(runner).WriteRequest(Request(runner, "s1"), durable: true);
 
         var result = await runner.ApplyAsync(Spec, "s1");
@@ -40,7 +40,7 @@ public sealed class StepRecordTests : IDisposable
     public async Task Apply_ReadOnlyStepInterrupted_RunAgain()
     {
         var action = new CountingAction(changesNode: false);
-        using var runner = new StepRunner(_dir, action);
+        using var runner = new StepHarness(_dir, action);
         EarlierAgentStore(runner).WriteRequest(Request(runner, "s1"), durable: false);
 
         var result = await runner.ApplyAsync(Spec, "s1");
@@ -53,12 +53,12 @@ public sealed class StepRecordTests : IDisposable
     public async Task Apply_ReadOnlyStepAfterAgentRestart_Replayed()
     {
         var action = new CountingAction(changesNode: false);
-        using (var first = new StepRunner(_dir, action))
+        using (var first = new StepHarness(_dir, action))
         {
             Assert.Equal(StepOutcome.Succeeded, (await first.ApplyAsync(Spec, "s1")).Outcome);
         }
 
-        using var second = new StepRunner(_dir, action);
+        using var second = new StepHarness(_dir, action);
         var again = await second.ApplyAsync(Spec, "s1");
 
         Assert.True(again.Replayed);
@@ -69,7 +69,7 @@ public sealed class StepRecordTests : IDisposable
     public async Task Apply_ReadOnlyActionWritesAFile_FailedAndNothingWritten()
     {
         var target = _dir.Combine("should-not-exist");
-        using var runner = new StepRunner(_dir, new CountingAction(changesNode: false, write: target));
+        using var runner = new StepHarness(_dir, new CountingAction(changesNode: false, write: target));
 
         var result = await runner.ApplyAsync(Spec);
 
@@ -82,15 +82,22 @@ public sealed class StepRecordTests : IDisposable
     public async Task Apply_ResultRecordedByAnEarlierBuildAsOneFile_Replayed()
     {
         var action = new CountingAction(changesNode: true);
-        using var runner = new StepRunner(_dir, action);
-        // Compute the digest the executor records by running the same request under another step id.
-        var reference = await runner.ApplyAsync(Spec, "reference");
-        var legacy = new StepResult { RunId = runner.RunId, StepId = "old", Outcome = StepOutcome.Succeeded, RequestSha256 = reference.RequestSha256, Reason = "from 0.1.0" };
-        var dir = Path.Combine(runner.Options.StepsDir, runner.RunId);
-        Directory.CreateDirectory(dir);
-        await File.WriteAllBytesAsync(Path.Combine(dir, "old.result"), Google.Protobuf.MessageExtensions.ToByteArray(legacy));
+        string digest;
+        string stepsDir;
+        using (var before = new StepHarness(_dir, action))
+        {
+            // The digest the executor records for this request, from a run of it under another run id.
+            digest = (await before.RunAsync(new ExecuteStepRequest { RunId = "other", StepId = "s1", Mode = StepMode.Apply, Step = Spec })).RequestSha256;
+            stepsDir = before.Options.StepsDir;
+        }
 
-        var again = await runner.ApplyAsync(Spec, "old");
+        // The layout of earlier builds: STATE/steps/RUN/STEP.result.
+        var legacy = new StepResult { RunId = StepHarness.RunId, StepId = "old", Outcome = StepOutcome.Succeeded, RequestSha256 = digest, Reason = "from 0.1.0" };
+        Directory.CreateDirectory(Path.Combine(stepsDir, StepHarness.RunId));
+        await File.WriteAllBytesAsync(Path.Combine(stepsDir, StepHarness.RunId, "old.result"), Google.Protobuf.MessageExtensions.ToByteArray(legacy));
+        using var after = new StepHarness(_dir, action);
+
+        var again = await after.ApplyAsync(Spec, "old");
 
         Assert.True(again.Replayed);
         Assert.Equal("from 0.1.0", again.Reason);

@@ -10,11 +10,11 @@ namespace KubeHa.Agent.Tests.Actions.ApiServerCertificate;
 public sealed class ApiServerCertificateActionTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly StepRunner _runner;
+    private readonly StepHarness _runner;
 
     public ApiServerCertificateActionTests()
     {
-        _runner = new StepRunner(_dir, new KubeHa.Agent.Actions.Pki.ApiServerCertificateAction(), new KubeHa.Agent.Actions.Probe.ProbeAction());
+        _runner = new StepHarness(_dir, new KubeHa.Agent.Actions.Pki.ApiServerCertificateAction(), new KubeHa.Agent.Actions.Probe.ProbeAction());
     }
 
     private string Pki => _dir.Combine("pki");

@@ -22,7 +22,7 @@ public sealed class EtcdClusterFixture : IAsyncLifetime, IDisposable
     private readonly Stopwatch _sinceStart = new();
 
     internal IReadOnlyList<EtcdProcess> Members => _members;
-    internal StepRunner Runner { get; private set; } = null!;
+    internal StepHarness Runner { get; private set; } = null!;
     internal string Pki(int i) => _dir.Combine($"pki-{i}");
 
     public string InitialCluster => string.Join(",", _members.Take(3).Select(m => $"{m.Name}={m.PeerUrl}"));
@@ -49,7 +49,7 @@ public sealed class EtcdClusterFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        Runner = new StepRunner(_dir,
+        Runner = new StepHarness(_dir,
             new KubeHa.Agent.Actions.Pki.EtcdCertificatesAction(),
             new KubeHa.Agent.Actions.Etcd.EtcdMemberAction(NullLogger<KubeHa.Agent.Actions.Etcd.EtcdMemberAction>.Instance),
             new KubeHa.Agent.Actions.Etcd.EtcdSnapshotAction());

@@ -11,11 +11,11 @@ public sealed class EtcdCertificatesActionTests : IDisposable
 {
     private static readonly string[] Leaves = ["etcd/server", "etcd/peer", "etcd/healthcheck-client", "apiserver-etcd-client"];
     private readonly TempDir _dir = new();
-    private readonly StepRunner _runner;
+    private readonly StepHarness _runner;
 
     public EtcdCertificatesActionTests()
     {
-        _runner = new StepRunner(_dir, new KubeHa.Agent.Actions.Pki.EtcdCertificatesAction());
+        _runner = new StepHarness(_dir, new KubeHa.Agent.Actions.Pki.EtcdCertificatesAction());
     }
 
     private string Pki => _dir.Combine("pki");

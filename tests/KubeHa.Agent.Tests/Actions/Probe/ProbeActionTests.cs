@@ -15,11 +15,11 @@ namespace KubeHa.Agent.Tests.Actions.Probe;
 public sealed class ProbeActionTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly StepRunner _runner;
+    private readonly StepHarness _runner;
 
     public ProbeActionTests()
     {
-        _runner = new StepRunner(_dir, new KubeHa.Agent.Actions.Probe.ProbeAction());
+        _runner = new StepHarness(_dir, new KubeHa.Agent.Actions.Probe.ProbeAction());
         KubeadmPki.Create(Pki, KeyAlgorithm.EcdsaP256);
     }
 
